@@ -1,0 +1,63 @@
+"""Results as plain data. Computed by the judge, stored by the store, rendered by reports.
+
+Nothing here renders or computes a verdict; these classes only carry it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Gradescope visibilities (https://gradescope-autograders.readthedocs.io).
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+# Submission statuses, in the order a report lists them.
+STATUSES = (
+    "graded",          # the suite ran; the score is what the tests earned
+    "missing",         # no submission file was found
+    "syntax_error",    # the student's module does not compile
+    "import_error",    # the module compiled but importing it failed or exited
+    "timeout",         # the submission's wall-time budget ran out
+    "limit",           # another resource limit stopped the worker (memory, CPU, ...)
+    "crashed",         # the worker died (segfault, os._exit) outside a limit
+    "internal_error",  # the grader itself failed; the submission should be regraded
+)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str  # stable test id shown to students, e.g. "dropout_forward: zero fraction"
+    score: float
+    max_score: float
+    output: str  # student-facing message: empty when passed, the reason when failed
+    visibility: str = "visible"
+    status: str = "passed"  # passed | failed | error
+    duration: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    student: str
+    status: str
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...] = ()
+    execution_time: float = 0.0
+    sandbox: str = ""  # sandbox level actually used: "bwrap" or "process"
+    content_hash: str = ""  # hash of the submission's files and the suite
+    output: str = ""  # one-paragraph summary for the student (what happened overall)
+    files: tuple[str, ...] = field(default_factory=tuple)  # submitted files found
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        tests = tuple(TestResult(**t) for t in data.get("tests", ()))
+        fields = {k: v for k, v in data.items() if k != "tests"}
+        if "files" in fields:
+            fields["files"] = tuple(fields["files"])
+        return cls(tests=tests, **fields)
