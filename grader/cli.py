@@ -1,0 +1,229 @@
+"""The ``grader`` command line: a thin shell over each verb's keyword-only ``main()``.
+
+This is the only place where a :class:`GraderError` becomes a printed line and an exit
+code. Verb modules are imported lazily so ``grader --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import GraderError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="grader")
+def cli() -> None:
+    """Grade the CS231n Dropout assignment and Quiz 8 with sandboxed, unforgeable verdicts.
+
+    \b
+    Examples:
+      grader run examples/submissions          grade a class into grades/
+      grader quiz quizzes/quiz8 examples/answers --out quiz_grades
+      grader check assignment/cs231n/layers.py  (students) try the public checks
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write; fail if assignment/ differs from a fresh release.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write the skeleton (default: assignment/ of the project).")
+def release(check_only: bool, out: Path | None) -> None:
+    """Generate the student skeleton assignment/ from solutions/.
+
+    \b
+    Examples:
+      grader release            regenerate assignment/
+      grader release --check    exit 1 if assignment/ has drifted
+    """
+    from .release import main as release_main
+    release_main(check=check_only, out=out)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("grades"),
+              show_default=True, help="Output folder for the gradebook and reports.")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Submissions graded at once (default: all cores).")
+@click.option("--timeout", type=str, default=None,
+              help="Wall-time budget per submission in seconds (default 120).")
+@click.option("--call-timeout", type=str, default=None,
+              help="Wall-time limit of one call into student code in seconds (default 20).")
+@click.option("--memory", type=str, default=None, help="Memory limit per worker in MB (default 2048).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True, help="Isolation level (auto = bwrap when installed).")
+@click.option("--force", is_flag=True, help="Regrade submissions already in the store.")
+@click.option("--only", type=str, default=None, help="Comma-separated student ids to grade.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where submissions are graded.")
+@click.option("--scheduler", type=str, default=None,
+              help="Dask scheduler address (with --executor dask).")
+def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandbox, force,
+        only, executor, scheduler) -> None:
+    """Grade every student folder in SUBMISSIONS.
+
+    Each subdirectory is one student (the folder name is the id); LMS bulk downloads of
+    flat files (lastfirst_123_456_layers.py) are grouped by student too. Writes
+    OUT/gradebook.csv, OUT/<student>/results.json and feedback.md, and OUT/report.html.
+    A re-run skips submissions already graded unless --force is given.
+
+    \b
+    Examples:
+      grader run examples/submissions
+      grader run submissions/ --out grades --jobs 2 --timeout 60
+      grader run submissions/ --only alice,bob --force
+      grader run submissions/ --executor dask --scheduler tcp://10.0.0.5:8786
+    """
+    from .run import main as run_main
+    code = run_main(submissions=submissions, out=out, jobs=jobs, timeout=timeout,
+                    call_timeout=call_timeout, memory=memory, sandbox=sandbox, force=force,
+                    only=only, executor=executor, scheduler=scheduler)
+    sys.exit(code or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("quiz_dir", type=click.Path(path_type=Path))
+@click.argument("answers_dir", type=click.Path(path_type=Path), required=False)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("quiz_grades"),
+              show_default=True, help="Output folder.")
+@click.option("--check", "check_answer", nargs=2, type=str, default=None,
+              metavar="QID ANSWER", help="Check one answer to one question and explain.")
+def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer) -> None:
+    """Check quiz answers (answers/<student>.md with ## Q1 ... headings) with sympy.
+
+    \b
+    Examples:
+      grader quiz quizzes/quiz8 examples/answers --out quiz_grades
+      grader quiz quizzes/quiz8 --check q1 'H = D \\odot Y / p'
+    """
+    from .quiz import main as quiz_main
+    sys.exit(quiz_main(quiz_dir=quiz_dir, answers_dir=answers_dir, out=out,
+                       check=check_answer) or 0)
+
+
+@cli.group(context_settings=CONTEXT)
+def notebook() -> None:
+    """Build and execute notebooks headless."""
+
+
+@notebook.command("run", context_settings=CONTEXT)
+@click.argument("notebooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--timeout", type=float, default=600, show_default=True,
+              help="Seconds allowed per cell.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for the executed copies (default: beside each notebook).")
+def notebook_run(notebooks, timeout: float, out: Path | None) -> None:
+    """Execute NOTEBOOKS headless and save executed copies.
+
+    \b
+    Examples:
+      grader notebook run solutions/Dropout.ipynb --out executed/
+      grader notebook run assignment/Dropout.ipynb --timeout 120
+    """
+    from .notebooks import main as notebook_main
+    sys.exit(notebook_main(notebooks=list(notebooks), timeout=timeout, out=out) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--jobs", "-j", type=int, default=None, help="Parallel graders (default: all cores).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Keep the audit's grading output here (default: a temporary folder).")
+def audit(jobs, sandbox, out) -> None:
+    """Grade the catalogue of known-wrong and known-correct implementations.
+
+    Prints which test caught which mutant; exits 1 if a mutant survives or a correct
+    variant loses points.
+
+    \b
+    Example:
+      grader audit --jobs 2
+    """
+    from .audit import main as audit_main
+    sys.exit(audit_main(jobs=jobs, sandbox=sandbox, out=out) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--submission", type=click.Path(path_type=Path),
+              default=Path("/autograder/submission"), show_default=True)
+@click.option("--results", type=click.Path(path_type=Path),
+              default=Path("/autograder/results/results.json"), show_default=True)
+@click.option("--fail-under", type=float, default=None,
+              help="Exit 1 when the score is below this (for CI pipelines).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True)
+def ci(submission: Path, results: Path, fail_under, sandbox) -> None:
+    """Grade one submission the way an autograder container does (Gradescope results.json).
+
+    \b
+    Examples:
+      grader ci                                 (inside a Gradescope container)
+      grader ci --submission . --results results.json --fail-under 50
+    """
+    from .ci import main as ci_main
+    sys.exit(ci_main(submission=submission, results=results, fail_under=fail_under,
+                     sandbox=sandbox) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
+def check(path: Path) -> None:
+    """Run the public checks on your layers.py (and fc_net.py) before you submit.
+
+    PATH is your layers.py, or the folder that holds it (default: the current folder).
+
+    \b
+    Examples:
+      grader check
+      grader check cs231n/layers.py
+    """
+    from .check import main as check_main
+    sys.exit(check_main(path=path) or 0)
+
+
+@cli.group(context_settings=CONTEXT)
+def export() -> None:
+    """Package the autograder for a learning platform."""
+
+
+@export.command("gradescope", context_settings=CONTEXT)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("autograder.zip"),
+              show_default=True)
+def export_gradescope(out: Path) -> None:
+    """Build the autograder.zip an instructor uploads to Gradescope.
+
+    \b
+    Example:
+      grader export gradescope --out autograder.zip
+    """
+    from .export import main as export_main
+    sys.exit(export_main(platform="gradescope", out=out) or 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="grader", standalone_mode=False)
+    except GraderError as error:
+        click.echo(f"grader: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("grader: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("grader: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
