@@ -1,0 +1,173 @@
+"""Stage submissions: the released support package plus the student's files, in a scratch folder.
+
+Split in two so the expensive part runs once and the per-submission part is a handful
+of small writes (~0.1 ms):
+
+* :func:`prepare` (grading process): reads the student's files without following links,
+  normalises their encoding and computes the content hash the store is keyed by.
+* :func:`write_staged` (judge process): writes the support package, held in memory,
+  and the prepared student files into a fresh folder.
+
+Support files are written, never hard-linked: a hard link would let a submission that
+writes to ``cs231n/layer_utils.py`` change the released skeleton and every later
+submission staged from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import stat
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InternalError
+from .discover import MAX_FILE_BYTES
+from .model import STUDENT_FILES, StagedSubmission, Submission
+
+_COOKIE = re.compile(rb"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
+_SKIP = ("__pycache__",)
+
+
+@dataclass(frozen=True)
+class PreparedSubmission:
+    """A submission's files read into memory: what travels to a judge process."""
+
+    student: str
+    texts: dict[str, bytes]  # submitted name -> normalised UTF-8 source
+    problems: tuple[str, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class SupportPackage:
+    """The released skeleton package, read once and written into every staged folder."""
+
+    files: tuple[tuple[str, bytes], ...]  # ("cs231n/layer_utils.py", b"...")
+
+    @classmethod
+    def load(cls, assignment_dir: Path) -> SupportPackage:
+        package = Path(assignment_dir) / "cs231n"
+        if not package.is_dir():
+            raise InternalError(
+                "the released skeleton is missing (no cs231n/ package): run `grader release`",
+                path=assignment_dir)
+        return cls(tuple((rel, path.read_bytes()) for rel, path in _tree(package, "cs231n")))
+
+
+def _tree(folder: Path, prefix: str):
+    """(relative name, path) of every regular file below ``folder``, sorted, no caches."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.endswith(".pyc") or path.is_symlink():
+                continue
+            yield prefix + "/" + path.relative_to(folder).as_posix(), path
+
+
+def suite_version(*folders: Path) -> str:
+    """Hash of every file that decides a verdict: changing any of them regrades everyone."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for rel, path in _tree(folder, folder.name):
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
+    """Read and normalise the student's files; problems found here join discovery's."""
+    texts: dict[str, bytes] = {}
+    problems = list(sub.problems)
+    digest = hashlib.sha256()
+    for name in sorted(sub.files):
+        try:
+            raw = read_student_file(sub.files[name])
+        except OSError as error:
+            problems.append(f"{name} could not be read ({error.strerror or error}).")
+            continue
+        except ValueError as error:
+            problems.append(f"{name} {error}.")
+            continue
+        digest.update(name.encode() + b"\0" + str(len(raw)).encode() + b"\0" + raw)
+        texts[name], note = normalise_source(raw, name)
+        if note:
+            problems.append(note)
+    for problem in problems:
+        digest.update(b"problem\0" + problem.encode("utf-8", "backslashreplace"))
+    digest.update(b"suite\0" + suite.encode())
+    return PreparedSubmission(sub.student, texts, tuple(problems), digest.hexdigest())
+
+
+def read_student_file(path: Path) -> bytes:
+    """The bytes of a regular file, refusing links, FIFOs and devices, and capped in size."""
+    # O_NONBLOCK: a FIFO put where discovery saw a file must not hang the grader.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(f"is larger than {MAX_FILE_BYTES / 1e6:.0f} MB, so it was not graded")
+    return raw
+
+
+def normalise_source(raw: bytes, shown: str) -> tuple[bytes, str | None]:
+    """UTF-8 with LF line ends; a BOM is dropped, a declared encoding honoured.
+
+    Bytes that are not valid in the file's encoding are read as Latin-1 (it decodes
+    anything) and the student is told, rather than failing on a SyntaxError the
+    student cannot see on their own machine.
+    """
+    note = None
+    try:
+        # SyntaxError: an unknown codec in a coding cookie, or undecodable first lines.
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        text = raw.decode(encoding)  # utf-8-sig drops a BOM
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+        note = (f"{shown} is not valid UTF-8; it was read as Latin-1. Save it as UTF-8 so "
+                "that accented letters in it are read as you wrote them.")
+    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    # The text is UTF-8 now, so a cookie naming another encoding would garble it again.
+    lines = data.split(b"\n", 2)
+    for i in range(min(2, len(lines))):
+        lines[i] = _COOKIE.sub(rb"\1utf-8", lines[i], count=1)
+    return b"\n".join(lines), note
+
+
+def write_staged(prepared: PreparedSubmission, dest: Path,
+                 support: SupportPackage) -> StagedSubmission:
+    """Create ``dest`` holding cs231n/ (support files, then the student's on top)."""
+    dest = Path(dest)
+    files = {rel: data for rel, data in support.files}
+    for name, text in prepared.texts.items():
+        files[STUDENT_FILES[name]] = text
+    made = set()
+    for rel, data in files.items():
+        parent = os.path.dirname(rel)
+        if parent not in made:
+            os.makedirs(dest / parent, exist_ok=True)
+            made.add(parent)
+        with open(dest / rel, "wb") as handle:
+            handle.write(data)
+    return StagedSubmission(
+        student=prepared.student, root=dest,
+        files=tuple(name for name in STUDENT_FILES if name in prepared.texts),
+        problems=prepared.problems, content_hash=prepared.content_hash)
+
+
+def stage(sub: Submission, dest: Path, assignment_dir: Path, *,
+          suite: str = "") -> StagedSubmission:
+    """Prepare and write one submission (convenient for single-submission tools)."""
+    return write_staged(prepare(sub, suite=suite), dest, SupportPackage.load(assignment_dir))
