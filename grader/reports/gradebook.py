@@ -1,0 +1,53 @@
+"""gradebook.csv: one row per student, one column per test, in suite order."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..results import SubmissionResult
+from .files import atomic_write
+
+HEAD = ["student", "score", "max_score", "status"]
+# Spreadsheets run a cell that starts with these as a formula (CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_names(results: list[SubmissionResult]) -> list[str]:
+    """Every test name, in the suite's order (the longest result's order, then any others)."""
+    names: dict[str, None] = {}
+    for result in sorted(results, key=lambda r: -len(r.tests)):
+        for test in result.tests:
+            names.setdefault(test.name, None)
+    return list(names)
+
+
+def render(results: list[SubmissionResult]) -> str:
+    tests = test_names(results)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEAD + [cell(t) for t in tests])
+    for result in sorted(results, key=lambda r: r.student):
+        scores = {t.name: t.score for t in result.tests}
+        writer.writerow([cell(result.student), _number(result.score),
+                         _number(result.max_score), result.status]
+                        + [_number(scores[t]) if t in scores else "" for t in tests])
+    return buffer.getvalue()
+
+
+def write(results: list[SubmissionResult], out_dir: Path) -> Path:
+    path = Path(out_dir) / "gradebook.csv"
+    atomic_write(path, render(results))
+    return path
+
+
+def cell(text: str) -> str:
+    # A leading apostrophe is the spreadsheet convention for "this is text"; ids that need
+    # it are hostile or very unusual, and results.json keeps the exact id.
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _number(value: float) -> str:
+    value = round(float(value), 4)
+    return str(int(value)) if value.is_integer() else repr(value)

@@ -1,0 +1,44 @@
+"""The table printed at the end of ``grader run``: counts by status, scores, slowest, where."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+from rich.table import Table
+from rich.text import Text
+
+from ..results import STATUSES, SubmissionResult
+from .words import status_label
+
+
+def display(text: str) -> Text:
+    """A student id made harmless for a terminal: no markup, no escape sequences."""
+    return Text("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)))
+
+
+def table(results: list[SubmissionResult], *, graded: int, skipped: int,
+          not_graded: tuple[str, ...] = (), reports: dict | None = None,
+          elapsed: float = 0.0) -> Table:
+    out = Table(title="grader run", show_header=False, title_justify="left")
+    out.add_column("what", style="bold")
+    out.add_column("value")
+    out.add_row("submissions", f"{len(results)} with a result: {graded} graded now, "
+                f"{skipped} unchanged since an earlier run" + (f", {elapsed:.1f} s" if elapsed else ""))
+    counts = Counter(r.status for r in results)
+    for status in [s for s in STATUSES if counts[s]] + sorted(set(counts) - set(STATUSES)):
+        style = "green" if status == "graded" else "red" if status == "internal_error" else "yellow"
+        out.add_row(Text(status_label(status), style=style), str(counts[status]))
+    if results:
+        percents = [100.0 * r.score / r.max_score if r.max_score else 0.0 for r in results]
+        out.add_row("mean score", f"{statistics.mean(percents):.1f} % "
+                    f"(median {statistics.median(percents):.1f} %)")
+        slow = max(results, key=lambda r: r.execution_time)
+        out.add_row("slowest", display(slow.student).append(f"  {slow.execution_time:.1f} s"))
+    if not_graded:
+        names = ", ".join(not_graded[:5]) + (", ..." if len(not_graded) > 5 else "")
+        out.add_row(Text("not graded yet", style="yellow"),
+                    display(f"{len(not_graded)}: {names}"))
+    for name, path in (reports or {}).items():
+        out.add_row(name, display(str(path)))
+    return out
