@@ -141,10 +141,10 @@ class FullyConnectedNet(object):
                     self.bn_params[i - 1])
             out, relu_cache = relu_forward(out)
             dropout_cache = None
-            # BEGIN SOLUTION: When the net uses dropout, apply a dropout layer to the output of every ReLU and keep its cache for the backward pass.
             if self.use_dropout:
+                # BEGIN SOLUTION: Apply a dropout layer (with self.dropout_param) to the output of the ReLU and keep its cache in dropout_cache for the backward pass.
                 out, dropout_cache = dropout_forward(out, self.dropout_param)
-            # END SOLUTION
+                # END SOLUTION
             caches.append((fc_cache, norm_cache, relu_cache, dropout_cache))
 
         L = self.num_layers
@@ -165,10 +165,10 @@ class FullyConnectedNet(object):
         grads["b%d" % L] = db
         for i in range(L - 1, 0, -1):
             fc_cache, norm_cache, relu_cache, dropout_cache = caches[i - 1]
-            # BEGIN SOLUTION: Backpropagate through the dropout layer of hidden layer i when the net uses dropout.
             if self.use_dropout:
+                # BEGIN SOLUTION: Backpropagate dout through the dropout layer of hidden layer i.
                 dout = dropout_backward(dout, dropout_cache)
-            # END SOLUTION
+                # END SOLUTION
             dout = relu_backward(dout, relu_cache)
             if self.normalization == "batchnorm":
                 dout, grads["gamma%d" % i], grads["beta%d" % i] = batchnorm_backward(
