@@ -1,0 +1,138 @@
+"""Inputs of the dropout suite and the helpers its net tests share.
+
+All suite randomness comes from generators seeded here, never from ``np.random``'s global
+state: the student's code owns that stream (it may seed it), and the suite's inputs must
+not depend on what the student did.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.suites import Failure
+
+SUITE_SEED = 231
+MARGIN = 0.05  # no ReLU input of the net cases comes closer than this to its kink
+
+
+def rng(key: str) -> np.random.Generator:
+    return np.random.default_rng([SUITE_SEED, zlib.crc32(key.encode())])
+
+
+def activations(shape, key: str, dtype=np.float64) -> np.ndarray:
+    """Positive inputs around 10, as in the notebook's forward check; never zero."""
+    values = 10.0 + np.clip(rng(key).standard_normal(shape), -5.0, 5.0)
+    return values.astype(dtype)
+
+
+def signed(shape, key: str, dtype=np.float64) -> np.ndarray:
+    """Inputs of both signs with magnitudes in [0.5, 2]: nonzero, so out / x is defined."""
+    r = rng(key)
+    values = r.uniform(0.5, 2.0, shape) * r.choice((-1.0, 1.0), shape)
+    return values.astype(dtype)
+
+
+def mask_of(out: np.ndarray) -> np.ndarray:
+    return out != 0
+
+
+@dataclass(frozen=True)
+class NetCase:
+    """A batch and parameters for which every ReLU input keeps MARGIN from zero.
+
+    The layer-2 biases are chosen so that this holds for every dropout mask of layer 1 at
+    any keep probability >= p_min. Finite differences then never cross a kink, so the
+    gradient checks are deterministic: their only error is rounding.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    params: dict
+    hidden_dims: tuple[int, int]
+    num_classes: int
+
+    def kwargs(self, *, dropout: float, seed: int | None) -> dict:
+        return {"hidden_dims": list(self.hidden_dims), "input_dim": self.X.shape[1],
+                "num_classes": self.num_classes, "weight_scale": 5e-2, "dtype": np.float64,
+                "dropout": dropout, "seed": seed, "reg": 0.0}
+
+
+def net_case(n: int, *, key: str, p_min: float, all_active: bool = False,
+             dims=(15, 20, 30, 10)) -> NetCase:
+    D, H1, H2, C = dims
+    r = rng(key)
+    X = r.standard_normal((n, D))
+    y = r.integers(C, size=n)
+    W1 = r.standard_normal((D, H1)) / math.sqrt(D)
+    b1 = 0.1 * r.standard_normal(H1)
+    if all_active:
+        b1 = np.maximum(b1, 2 * MARGIN - (X @ W1).min(axis=0))
+    for j in range(H1):  # resample a unit until no example sits near its kink
+        while np.abs(X @ W1[:, j] + b1[j]).min() < MARGIN:
+            W1[:, j] = r.standard_normal(D) / math.sqrt(D)
+    h1 = np.maximum(X @ W1 + b1, 0.0)
+    W2 = 0.5 * r.standard_normal((H1, H2)) / math.sqrt(H1)
+    terms = h1[:, :, None] * W2[None, :, :] / p_min  # (n, H1, H2): unit j's reach into k
+    lowest = np.minimum(terms, 0).sum(axis=1).min(axis=0)
+    highest = np.maximum(terms, 0).sum(axis=1).max(axis=0)
+    alive = np.ones(H2, bool) if all_active else r.random(H2) < 0.8
+    b2 = np.where(alive, MARGIN - lowest, -MARGIN - highest) + 0.05 * r.random(H2)
+    W3 = 0.5 * r.standard_normal((H2, C)) / math.sqrt(H2)
+    b3 = 0.1 * r.standard_normal(C)
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}
+    return NetCase(X, y, params, (H1, H2), C)
+
+
+def set_params(net, params: dict) -> None:
+    for name, value in params.items():
+        net.params[name] = np.array(value, copy=True)
+
+
+def train_loss(net, X, y) -> tuple[float, dict]:
+    """net.loss(X, y), checked to be (finite loss, dict of gradient arrays)."""
+    result = net.loss(X, y)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Failure("loss(X, y) must return (loss, grads)")
+    loss, grads = result
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        raise Failure("loss(X, y) must return the loss as a number") from None
+    if not math.isfinite(loss):
+        raise Failure(f"loss(X, y) returned a loss of {loss}")
+    if not isinstance(grads, dict) or not all(isinstance(g, np.ndarray) for g in grads.values()):
+        raise Failure("loss(X, y) must return grads as a dict of numpy arrays")
+    return loss, grads
+
+
+def scores(net, X) -> np.ndarray:
+    result = net.loss(X)
+    if not isinstance(result, np.ndarray):
+        raise Failure("loss(X) without labels must return the scores as a numpy array")
+    return result
+
+
+def check_grads_match_params(grads: dict, params: dict) -> None:
+    missing = sorted(set(params) - set(grads))
+    if missing:
+        raise Failure(f"loss() returned no gradient for {', '.join(missing)}")
+    for name, value in params.items():
+        if np.shape(grads[name]) != np.shape(value):
+            raise Failure(f"grads[{name!r}] has shape {np.shape(grads[name])}; "
+                          f"params[{name!r}] has shape {np.shape(value)}")
+
+
+def worst_mismatch(got: dict, want: dict) -> tuple[str, float] | None:
+    """The gradient furthest from the reference (name, relative error), or None if all agree."""
+    worst = None
+    for name, expected in want.items():
+        actual = got[name]
+        scale = max(float(np.max(np.abs(expected))), 1e-12)
+        error = float(np.max(np.abs(actual - expected))) / scale
+        if error > 1e-7 and (worst is None or error > worst[1]):
+            worst = (name, error)
+    return worst
