@@ -154,5 +154,10 @@ class Attempts:
 
     def accept(self, result: SubmissionResult, item: PreparedSubmission) -> SubmissionResult:
         self.outstanding -= 1
+        # What discovery and staging found wrong must reach the student even if the judge
+        # did not repeat it.
+        notes = [p for p in item.problems if p not in result.output]
+        output = "\n".join(notes + ([result.output] if result.output else []))
         # The store is keyed by what the grading process hashed, whatever the judge says.
-        return replace(result, student=item.student, content_hash=item.content_hash)
+        return replace(result, student=item.student, content_hash=item.content_hash,
+                       output=output)

@@ -91,14 +91,16 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
           slot_factory=DEFAULT_SLOT, assignment_dir: Path | None = None,
           suite_dir: Path | None = None) -> RunSummary:
     started = time.monotonic()
-    out = _output_folder(config.out_dir)
+    out = Path(config.out_dir)
+    if (submissions / "layers.py").is_file():
+        raise UsageError("this looks like one student's folder (it holds layers.py): point "
+                         "at the folder that holds one subfolder per student", path=submissions)
     subs = discover(submissions, config.assignment, exclude=(out,))
     if not subs:
-        hint = (" (it looks like one student's folder: point at the folder that holds one "
-                "subfolder per student)" if (submissions / "layers.py").exists() else "")
         raise UsageError("no submissions found: expected one subfolder per student or LMS "
-                         "files like smithjane_123_456_layers.py" + hint, path=submissions)
+                         "files like smithjane_123_456_layers.py", path=submissions)
     chosen = _select(subs, config.only)
+    _output_folder(out)  # only now: a mistyped command must not leave an empty folder behind
 
     assignment_dir = Path(assignment_dir or paths.assignment_dir())
     suite_dir = Path(suite_dir or paths.suites_dir() / config.assignment)

@@ -55,16 +55,23 @@ class SupportPackage:
             raise InternalError(
                 "the released skeleton is missing (no cs231n/ package): run `grader release`",
                 path=assignment_dir)
-        return cls(tuple((rel, path.read_bytes()) for rel, path in _tree(package, "cs231n")))
+        files = _tree(package, "cs231n", python_only=True)
+        return cls(tuple((rel, path.read_bytes()) for rel, path in files))
 
 
-def _tree(folder: Path, prefix: str):
-    """(relative name, path) of every regular file below ``folder``, sorted, no caches."""
+def _tree(folder: Path, prefix: str, *, python_only: bool = False):
+    """(relative name, path) of the files below ``folder``, sorted, caches left out.
+
+    A worker needs only the package's modules: data sets or notebooks that may sit in
+    the package folder would only make every staging slower.
+    """
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if name.endswith(".pyc") or path.is_symlink():
+                continue
+            if python_only and not name.endswith(".py"):
                 continue
             yield prefix + "/" + path.relative_to(folder).as_posix(), path
 
