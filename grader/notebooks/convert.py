@@ -1,0 +1,104 @@
+"""Trusted-side halves of running a submitted notebook without Jupyter in the sandbox.
+
+Before: IPython syntax (magics, shell escapes) becomes plain Python, because the worker
+has no IPython and must not run shell commands. After: the runner's reply, which is
+untrusted data, is checked field by field and becomes nbformat outputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from nbformat import v4
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Magics with no effect outside IPython that every CS231n notebook carries: dropped silently.
+_HARMLESS = {"matplotlib", "load_ext", "reload_ext", "autoreload", "config", "aimport"}
+_TIMING = {"time", "timeit", "prun"}
+_CAPTURE = re.compile(r"^(\s*[\w.,\[\]\s]+?=\s*)[%!]")
+
+
+def to_python(source: str) -> tuple[str, list[str]]:
+    """(plain Python, notes about what will not run) for one code cell's source."""
+    lines = source.splitlines()
+    notes: list[str] = []
+    if lines and lines[0].lstrip().startswith("%%"):
+        name = lines[0].strip()[2:].split()[0] if lines[0].strip()[2:] else ""
+        if name in _TIMING or name == "capture":
+            lines = lines[1:]
+        else:
+            return "pass", [f"cell magic %%{name} is not run when grading"]
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        capture = _CAPTURE.match(line)
+        if capture and not stripped.startswith(("%", "!")) and "==" not in capture.group(1):
+            out.append(capture.group(1) + "None")
+            notes.append(f"`{stripped[:60]}` is not run when grading")
+        elif stripped.startswith("%"):
+            name, _, rest = stripped[1:].partition(" ")
+            if name in _TIMING and rest.strip():
+                out.append(indent + rest.strip())
+            else:
+                out.append(indent + "pass")
+                if name not in _HARMLESS:
+                    notes.append(f"magic %{name} is not run when grading")
+        elif stripped.startswith("!"):
+            out.append(indent + "pass")
+            notes.append(f"shell command `{stripped[:60]}` is not run when grading")
+        else:
+            out.append(line)
+    return "\n".join(out), notes
+
+
+def _text(reply: dict, key: str, limit: int = 200_000) -> str:
+    value = reply.get(key)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def png_images(reply: dict) -> list[bytes]:
+    figures = reply.get("figures")
+    if not isinstance(figures, list):
+        return []
+    return [f for f in figures[:8] if isinstance(f, bytes) and f.startswith(PNG_SIGNATURE)]
+
+
+def saved_files(reply: dict) -> list[tuple[str, bytes]]:
+    """(safe base name, bytes) of image files the cell wrote into its folder."""
+    found = []
+    files = reply.get("files")
+    for item in files if isinstance(files, list) else []:
+        if (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], bytes)):
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", item[0].rsplit("/", 1)[-1]).lstrip(".")
+            if name:
+                found.append((name[:100], item[1]))
+    return found[:10]
+
+
+def outputs(reply: dict, count: int, notes: list[str]) -> list:
+    """nbformat outputs for one executed cell, built only from checked plain data."""
+    cell_outputs = []
+    if notes:
+        cell_outputs.append(v4.new_output("stream", name="stderr",
+                                          text="".join(f"[grader] {n}\n" for n in notes)))
+    for name in ("stdout", "stderr"):
+        text = _text(reply, name)
+        if text:
+            cell_outputs.append(v4.new_output("stream", name=name, text=text))
+    for image in png_images(reply):
+        cell_outputs.append(v4.new_output(
+            "display_data", data={"image/png": base64.b64encode(image).decode("ascii"),
+                                  "text/plain": "<Figure>"}))
+    result = reply.get("result")
+    if isinstance(result, str):
+        cell_outputs.append(v4.new_output("execute_result", data={"text/plain": result[:100_000]},
+                                          execution_count=count))
+    if reply.get("status") in ("error", "timeout"):
+        trace = _text(reply, "traceback")
+        cell_outputs.append(v4.new_output(
+            "error", ename=_text(reply, "ename", 200) or "Error",
+            evalue=_text(reply, "evalue", 2000), traceback=trace.splitlines()))
+    return cell_outputs
