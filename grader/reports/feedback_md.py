@@ -15,7 +15,9 @@ from ..results import SubmissionResult
 from .files import atomic_write
 from .words import STATUS_TEXT, sandbox_text
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# Enough to stop links, images, code spans, bold and tables; "_", "-" and "." are left alone
+# so test names stay readable in a plain-text viewer (mid-line they can at most italicise).
+_MARKDOWN = re.compile(r"([\\`*\[\]|])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HIDDEN_NOTE = {
     "hidden": "hidden test: its details are not shown",
@@ -50,7 +52,7 @@ def render(result: SubmissionResult) -> str:
     if result.output:
         lines += [block(result.output), ""]
     if result.files:
-        lines += ["Files graded: " + ", ".join(f"`{inline(f)}`" for f in result.files), ""]
+        lines += ["Files graded: " + ", ".join(inline(f) for f in result.files), ""]
     passed = [t for t in result.tests if t.passed]
     failed = [t for t in result.tests if not t.passed]
     if failed:

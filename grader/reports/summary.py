@@ -23,12 +23,12 @@ def table(results: list[SubmissionResult], *, graded: int, skipped: int,
     out = Table(title="grader run", show_header=False, title_justify="left")
     out.add_column("what", style="bold")
     out.add_column("value")
-    out.add_row("submissions", f"{len(results)} with a result: {graded} graded now, "
-                f"{skipped} unchanged since an earlier run" + (f", {elapsed:.1f} s" if elapsed else ""))
+    line = f"{len(results)} with a result ({graded} graded in this run, {skipped} unchanged"
+    out.add_row("submissions", line + (f"; {elapsed:.1f} s)" if elapsed else ")"))
     counts = Counter(r.status for r in results)
     for status in [s for s in STATUSES if counts[s]] + sorted(set(counts) - set(STATUSES)):
         style = "green" if status == "graded" else "red" if status == "internal_error" else "yellow"
-        out.add_row(Text(status_label(status), style=style), str(counts[status]))
+        out.add_row(Text("  " + status_label(status), style=style), str(counts[status]))
     if results:
         percents = [100.0 * r.score / r.max_score if r.max_score else 0.0 for r in results]
         out.add_row("mean score", f"{statistics.mean(percents):.1f} % "
@@ -37,8 +37,11 @@ def table(results: list[SubmissionResult], *, graded: int, skipped: int,
         out.add_row("slowest", display(slow.student).append(f"  {slow.execution_time:.1f} s"))
     if not_graded:
         names = ", ".join(not_graded[:5]) + (", ..." if len(not_graded) > 5 else "")
-        out.add_row(Text("not graded yet", style="yellow"),
+        out.add_row(Text("no result yet", style="yellow"),
                     display(f"{len(not_graded)}: {names}"))
+    labels = {"gradebook": "gradebook", "report": "report", "folders": "student folders",
+              "students": "per student"}
     for name, path in (reports or {}).items():
-        out.add_row(name, display(str(path)))
+        shown = f"{path}/<student>/feedback.md, results.json" if name == "students" else str(path)
+        out.add_row(labels.get(name, name), display(shown))
     return out

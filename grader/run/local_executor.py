@@ -164,17 +164,17 @@ class LocalExecutor(Executor):
 
     def close(self) -> None:
         for judge in self._judges:
+            if judge.inflight:
+                # Its results would no longer be stored; SIGTERM makes it close its slot now.
+                judge.process.terminate()
+                continue
             try:
-                judge.conn.send(None)  # finish and close the slot
+                judge.conn.send(None)  # idle: finish and close the slot
             except OSError:
                 pass
-        deadline = monotonic() + 3
+        deadline = monotonic() + 5
         for judge in self._judges:
             judge.process.join(timeout=max(0.0, deadline - monotonic()))
-            if judge.process.is_alive():
-                judge.process.terminate()  # the process closes its slot on SIGTERM
-        for judge in self._judges:
-            judge.process.join(timeout=3)
             if judge.process.is_alive():
                 judge.process.kill()
                 judge.process.join()

@@ -167,8 +167,10 @@ def test_staging_costs_about_a_millisecond(tmp_path, assignment):
         (tmp_path / "subs" / f"s{i:03d}" / "layers.py").write_text("x = 1\n" * 400)
     subs = discover(tmp_path / "subs")
     support = SupportPackage.load(assignment)
-    started = time.perf_counter()
-    for i, sub in enumerate(subs):
-        write_staged(prepare(sub, suite="v"), tmp_path / "stage" / str(i), support)
-    per_submission = (time.perf_counter() - started) / len(subs)
-    assert per_submission < 0.005, f"{per_submission * 1e3:.2f} ms per submission"
+    costs = []
+    for attempt in range(3):  # CPU time, best of three: other work on the machine must not count
+        started = time.process_time()
+        for i, sub in enumerate(subs):
+            write_staged(prepare(sub, suite="v"), tmp_path / "stage" / f"{attempt}-{i}", support)
+        costs.append((time.process_time() - started) / len(subs))
+    assert min(costs) < 0.003, f"{min(costs) * 1e3:.2f} ms per submission"
