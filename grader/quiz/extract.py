@@ -1,0 +1,349 @@
+"""Find the formulas in an answer section and the prose around them.
+
+Students surround formulas with prose ("H = D ⊙ Y / p, where D ~ Bernoulli(p) and p is the
+keep probability") and mix notations on a line. A formula is a run of math tokens around
+a relation (``=``, ``~``, ``/=`` ...), stopped by prose words, sentence punctuation or a
+``$``; a line (or ``$...$``) that is all math with an operator is a bare expression. Each
+formula is tagged with the phase its prose names ("at test time", ``if mode == 'test':``)
+so a test-time formula is not mistaken for the training-time answer. What is not a
+formula is returned as prose for :mod:`grader.quiz.prose`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import AnswerError
+from .lexer import Token, tokenize
+from .parse import FUNCTIONS, LOSS_NAMES
+
+CODE_WORDS = frozenset("""
+np numpy torch random rand randn shape astype float32 float64 float dot matmul multiply
+binomial uniform normal bernoulli rng ones_like zeros_like rand_like randn_like size
+dtype standard_normal random_sample divide T nn functional default_rng Generator
+""".split())
+_ANCHORS = {"=", ":=", "~", "+=", "-=", "*=", "/=", "∈", "≈"}
+_OPERATORS = {"+", "-", "*", "/", "⊙", ".*", "./", "·", "@", "^", "**", "<", ">"}
+_PUNCT = {",", ";", ":", "?", "!", '"', "#", "，", "=>", "&", "|", "$"}
+_TEST_WORDS = re.compile(
+    r"\b(test|testing|tests|inference|eval|evaluation|prediction|predict|deploy\w*)\b|"
+    r"测试|推理|预测", re.IGNORECASE)
+_TRAIN_WORDS = re.compile(r"\b(train|training|trains)\b|训练", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;.，。；]\s|[,;，。；]|\.$")
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.DOTALL)
+_FENCE = re.compile(r"^\s*(```|~~~)[^\n]*\n(.*?)^\s*\1\s*$", re.MULTILINE | re.DOTALL)
+_ALIGN_ENVS = re.compile(r"\\(begin|end)\{(aligned|align\*?|equation\*?|gathered|gather\*?|"
+                         r"split|eqnarray\*?|multline\*?)\}")
+
+
+@dataclass(frozen=True)
+class Span:
+    """One formula: its tokens, the logical line they index into, and its phase."""
+
+    tokens: tuple[Token, ...]
+    line: str
+    phase: str  # "train", "test" or "" (not said)
+    code: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.line[self.tokens[0].pos:self.tokens[-1].end]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    spans: tuple[Span, ...]
+    prose: str
+    errors: tuple[AnswerError, ...]
+
+
+def _phase(text: str) -> str:
+    test, train = _TEST_WORDS.search(text), _TRAIN_WORDS.search(text)
+    if test and train:
+        return "test" if test.start() > train.start() else "train"
+    return "test" if test else "train" if train else ""
+
+
+class _Line:
+    def __init__(self, text: str, *, code: bool = False, phase: str = "") -> None:
+        self.text, self.code, self.phase = text, code, phase
+
+
+def _markdown_clean(line: str) -> str:
+    line = re.sub(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+", "", line)  # list bullets
+    line = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
+    line = re.sub(r"\*\*([^*=\n]+?)\*\*|__([^_=\n]+?)__", lambda m: m.group(1) or m.group(2),
+                  line)
+    return line.replace("`", " ")
+
+
+def _display_rows(body: str) -> list[str]:
+    """Rows of a display block: ``\\\\`` splits rows, ``&=`` rows continue a chain."""
+    body = _ALIGN_ENVS.sub(" ", body)
+    rows, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        if body.startswith(r"\begin", i):
+            depth += 1
+        elif body.startswith(r"\end", i):
+            depth -= 1
+        elif body.startswith("\\\\", i) and depth == 0:
+            rows.append(body[start:i])
+            start = i + 2
+            i += 2
+            continue
+        i += 1
+    rows.append(body[start:])
+    merged: list[str] = []
+    for row in rows:
+        flat = _drop_alignment(row).strip()
+        if not flat:
+            continue
+        if merged and flat.startswith("="):
+            merged[-1] = merged[-1] + " " + flat
+        else:
+            merged.append(flat)
+    return merged
+
+
+def _drop_alignment(row: str) -> str:
+    out, depth, i = [], 0, 0
+    while i < len(row):
+        if row.startswith(r"\begin", i):
+            depth += 1
+        elif row.startswith(r"\end", i):
+            depth -= 1
+        if row[i] == "&" and depth == 0 and (i == 0 or row[i - 1] != "\\"):
+            out.append(" ")
+        else:
+            out.append(row[i])
+        i += 1
+    return "".join(out)
+
+
+def _code_lines(code: str) -> list[_Line]:
+    lines, phase = [], ""
+    for raw in code.split("\n"):
+        body, _, comment = raw.partition("#")
+        stripped = body.strip()
+        if comment.strip():
+            lines.append(_Line(comment))
+        if not stripped:
+            continue
+        head = re.match(r"(?:el)?if\b(.*):$", stripped)
+        if head:
+            phase = _phase(head.group(1)) or phase
+            continue
+        if stripped == "else:":
+            phase = "test" if phase == "train" else "train" if phase == "test" else ""
+            continue
+        if stripped.startswith(("def ", "class ", "import ", "from ", "@", "for ", "while ")):
+            if stripped.startswith("def "):
+                phase = ""
+            continue
+        lines.append(_Line(stripped, code=True, phase=phase))
+    return lines
+
+
+def logical_lines(section: str) -> list[_Line]:
+    lines: list[_Line] = []
+    pos = 0
+    text = section
+    for fence in _FENCE.finditer(text):
+        lines += _text_lines(text[pos:fence.start()])
+        lines += _code_lines(fence.group(2))
+        pos = fence.end()
+    lines += _text_lines(text[pos:])
+    return lines
+
+
+def _text_lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    pos = 0
+    for block in _DISPLAY.finditer(text):
+        lines += [_Line(_markdown_clean(x)) for x in text[pos:block.start()].split("\n")]
+        lines += [_Line("$" + row + "$") for row in _display_rows(block.group(1) or
+                                                                    block.group(2))]
+        pos = block.end()
+    lines += [_Line(_markdown_clean(x)) for x in text[pos:].split("\n")]
+    return [ln for ln in lines if ln.text.strip()]
+
+
+class _Classifier:
+    def __init__(self, vocab: frozenset[str]) -> None:
+        self.vocab = vocab | FUNCTIONS | CODE_WORDS | LOSS_NAMES
+
+    def prose(self, toks: list[Token], i: int) -> bool:
+        t = toks[i]
+        if t.kind in ("CJK", "OTHER"):
+            return True
+        if t.kind == "TEXT":
+            return not (t.text.isalpha() and t.text in self.vocab)
+        if t.kind != "NAME":
+            return False
+        if t.sub or t.sup or t.font:
+            return False
+        prev = toks[i - 1] if i > 0 else None
+        if prev is not None and prev.kind == "OP" and prev.text == "." and prev.end == t.pos:
+            return False
+        word = t.text
+        if word in self.vocab:
+            return False
+        if len(word) <= 3 and word != word.lower() and all(c in self.vocab for c in word):
+            return False  # pY, DY: juxtaposed one-letter names
+        if word[0] == "d" and word[1:] in self.vocab:
+            return False  # dY, dout, dx
+        if len(word) == 1:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            return word in ("a", "I") and nxt is not None and nxt.kind == "NAME" and \
+                len(nxt.text) > 1 and nxt.text not in self.vocab
+        return True
+
+    def boundary(self, toks: list[Token], i: int) -> bool:
+        t = toks[i]
+        if t.kind == "DOLLAR":
+            return True
+        if t.kind == "OP" and t.text in _PUNCT:
+            return True
+        if t.kind == "OP" and t.text == ".":
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            return nxt is None or nxt.pos > t.end or nxt.kind != "NAME"
+        return self.prose(toks, i)
+
+
+def _extend(toks: list[Token], start: int, step: int, cls: _Classifier) -> int:
+    """Index of the last math token reached from ``start`` walking by ``step``."""
+    i, last, depth = start, start - step, 0
+    opener, closer = ("(", "[", "{"), (")", "]", "}")
+    while 0 <= i < len(toks):
+        t = toks[i]
+        if t.kind == "OP" and t.text in (opener if step > 0 else closer):
+            depth += 1
+        elif t.kind == "OP" and t.text in (closer if step > 0 else opener):
+            if depth == 0:
+                break
+            depth -= 1
+        elif t.kind in ("BEGIN",):
+            depth += 1 if step > 0 else -1
+        elif t.kind in ("END",):
+            depth += -1 if step > 0 else 1
+        elif depth == 0 and cls.boundary(toks, i):
+            break
+        elif depth > 0 and (t.kind in ("CJK",) or (t.kind == "NAME" and cls.prose(toks, i)
+                                                     and t.text not in ("if", "otherwise"))):
+            # A parenthesis holding prose ("(inverted dropout)") ends the formula before it.
+            return _unwind(toks, start, i, step)
+        last = i
+        i += step
+    while depth and last != start - step:
+        # An unclosed bracket: give it back.
+        if toks[last].kind == "OP" and toks[last].text in (opener if step > 0 else closer):
+            depth -= 1
+        last -= step
+    return last
+
+
+def _unwind(toks: list[Token], start: int, i: int, step: int) -> int:
+    """Back off to just before the bracket that encloses ``toks[i]``."""
+    depth = 0
+    j = i
+    opener = ("(", "[", "{") if step > 0 else (")", "]", "}")
+    closer = (")", "]", "}") if step > 0 else ("(", "[", "{")
+    while j != start - step:
+        t = toks[j]
+        if t.kind == "OP" and t.text in closer:
+            depth += 1
+        elif t.kind == "OP" and t.text in opener:
+            if depth == 0:
+                return j - step
+            depth -= 1
+        j -= step
+    return start - step
+
+
+def _spans_in(toks: list[Token], cls: _Classifier) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "OP" and t.text in _ANCHORS:
+            lo = _extend(toks, i - 1, -1, cls) if i > 0 else i
+            lo = max(lo, found[-1][1] + 1 if found else 0)
+            hi = _extend(toks, i + 1, +1, cls)
+            if lo < i < hi:
+                found.append((lo, hi))
+                i = hi + 1
+                continue
+        i += 1
+    return found
+
+
+def _bare(toks: list[Token], cls: _Classifier, *, math: bool) -> bool:
+    body = [t for t in toks if not (t.kind == "OP" and t.text in (".", ",", ";"))]
+    if len(body) < 2 or any(cls.boundary(toks, toks.index(t)) for t in body):
+        return False
+    ops = any(t.kind == "OP" and t.text in _OPERATORS or t.kind == "FRAC" for t in body)
+    return ops or math
+
+
+def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
+    """The formulas of ``section`` in reading order, their phases, and the prose."""
+    cls = _Classifier(vocab)
+    spans: list[Span] = []
+    prose: list[str] = []
+    errors: list[AnswerError] = []
+    heading_phase = ""
+    for line in logical_lines(section):
+        try:
+            toks = tokenize(line.text)
+        except AnswerError as error:
+            errors.append(type(error)(str(error), pos=error.pos, text=line.text))
+            continue
+        if line.code:
+            stmt = re.sub(r"^return\b", "return =", line.text)
+            if stmt != line.text:
+                line = _Line(stmt, code=True, phase=line.phase)
+                toks = tokenize(stmt)
+            if toks:
+                spans.append(Span(tuple(toks), line.text, line.phase, code=True))
+            continue
+        ranges = _segments(toks, cls)
+        if not ranges:
+            prose.append(line.text)
+            words = len(re.findall(r"\w+", line.text))
+            if words <= 8 and _phase(line.text):
+                heading_phase = _phase(line.text)
+            continue
+        cursor = 0
+        for n, (lo, hi) in enumerate(ranges):
+            before = line.text[cursor:toks[lo].pos]
+            after_end = toks[ranges[n + 1][0]].pos if n + 1 < len(ranges) else len(line.text)
+            after = line.text[toks[hi].end:after_end]
+            clause_before = _CLAUSE.split(before.rstrip(" ,;:，："))[-1]
+            clause_after = _CLAUSE.split(after.lstrip())[0]
+            phase = _phase(clause_before) or _phase(clause_after) or heading_phase
+            spans.append(Span(tuple(toks[lo:hi + 1]), line.text, phase))
+            prose.append(before)
+            cursor = toks[hi].end
+        prose.append(line.text[cursor:])
+        for t in toks:
+            if t.kind == "TEXT":
+                prose.append(t.text)
+    return Extracted(tuple(spans), "\n".join(p for p in prose if p.strip()), tuple(errors))
+
+
+def _segments(toks: list[Token], cls: _Classifier) -> list[tuple[int, int]]:
+    """Formula ranges of one line, searched inside each ``$...$`` piece separately."""
+    ranges: list[tuple[int, int]] = []
+    dollars = [i for i, t in enumerate(toks) if t.kind == "DOLLAR"]
+    pieces, start, math = [], 0, False
+    for d in dollars + [len(toks)]:
+        pieces.append((start, d, math))
+        start, math = d + 1, not math
+    for lo, hi, is_math in pieces:
+        part = toks[lo:hi]
+        found = _spans_in(part, cls)
+        if not found and _bare(part, cls, math=is_math):
+            found = [(0, len(part) - 1)]
+        ranges += [(lo + a, lo + b) for a, b in found]
+    return ranges

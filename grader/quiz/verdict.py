@@ -1,0 +1,248 @@
+"""Verdicts of formula questions (Q1, Q2) and the consistency between them.
+
+The rule throughout: a wrong automatic verdict is worse than a review. An answer is
+``correct`` only when a reading equals an accepted form symbolically and numerically and
+nothing in its prose contradicts it; ``incorrect``/``partial`` only when it is read with
+confidence (every name known, one formula); everything else is ``review`` with the
+checker's reading shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+import sympy as sp
+
+from . import feedback
+from .answers import Section
+from .equivalence import DIFFERENT, EQUAL, compare
+from .extract import find_spans
+from .model import Form, Policy, Question
+from .normalize import P, GAUSS
+from .prose import ProseFacts, read_prose
+from .reading import Reading, read_formulas
+from .result import QuestionResult
+from .symbols import Vocab
+
+_NOTHING = re.compile(r"^\W*(?:n/?a|none|idk|i don'?t know|no idea|skip(?:ped)?|todo|tbd|"
+                      r"\?+|-+|不会|不知道)\W*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def vocab_for(question: Question, extra: tuple[tuple[str, str], ...] = ()) -> Vocab:
+    vocab = Vocab(question)
+    for name, role in extra:
+        vocab.alias.setdefault(name, role)
+    vocab.letters = frozenset(a for a in vocab.alias if len(a) == 1)
+    return vocab
+
+
+def _masks(question: Question) -> frozenset[str]:
+    return frozenset(s.name for s in question.symbols if s.kind == "mask")
+
+
+@lru_cache(maxsize=256)
+def _form_expr(question: Question, text: str) -> sp.Expr:
+    vocab = vocab_for(question)
+    reading = read_formulas(find_spans(text, vocab.words()), vocab)
+    if reading.errors or len(reading.train) != 1:
+        detail = reading.errors[0] if reading.errors else "expected one formula for the target"
+        raise ValueError(f"{question.id}: cannot read the form {text!r}: {detail}")
+    return reading.train[0].expr
+
+
+def compiled_forms(question: Question) -> list[tuple[str, Form, sp.Expr]]:
+    """("accepted" | "wrong", form, expression) for every form of the question."""
+    out = [("accepted", f, _form_expr(question, f.text)) for f in question.accepted]
+    out += [("wrong", f, _form_expr(question, f.text)) for f in question.wrong]
+    return out
+
+
+def _aliases(question: Question, facts: ProseFacts) -> tuple[tuple[str, str], ...]:
+    roles = {"mask": next((s.name for s in question.symbols if s.kind == "mask"), ""),
+             "upstream": question.source if question.source.startswith("d") else "",
+             "keep": "p" if question.symbol("p") else ""}
+    return tuple(sorted((name, roles[meaning]) for name, meaning in facts.aliases.items()
+                        if roles.get(meaning)))
+
+
+def _read(question: Question, section: Section, facts: ProseFacts, *,
+          drop: bool) -> Reading:
+    vocab = vocab_for(question, _aliases(question, facts))
+    preset = {}
+    mask = next((s.name for s in question.symbols if s.kind == "mask"), None)
+    if facts.scaled_mask and mask:
+        preset[mask] = sp.Symbol(mask) / P
+    elif facts.gaussian and mask and not facts.bernoulli:
+        preset[mask] = GAUSS
+    extracted = find_spans(section.text, vocab.words())
+    return read_formulas(extracted, vocab, drop_convention=drop, preset=preset)
+
+
+def _classify(question: Question, expr: sp.Expr, seed: int) -> tuple[str, Form | None]:
+    masks = _masks(question)
+    for kind, form, target in compiled_forms(question):
+        outcome = compare(expr, target, masks, seed)
+        if outcome == EQUAL:
+            return kind, form
+        if outcome != DIFFERENT:
+            return "unknown", None
+    return "none", None
+
+
+def facts_for(question: Question, section: Section | None,
+              earlier: ProseFacts | None = None) -> ProseFacts:
+    if section is None:
+        return earlier or ProseFacts()
+    vocab = vocab_for(question)
+    facts = read_prose(find_spans(section.text, vocab.words()).prose)
+    return facts.inherit(earlier) if earlier is not None else facts
+
+
+def grade_formula(question: Question, section: Section | None, *, policy: Policy,
+                  seed: int, facts: ProseFacts) -> QuestionResult:
+    pts = question.points
+    base = QuestionResult(question.id, "missing", 0.0, pts,
+                          answer=section.text if section else "")
+    if section is None or section.is_blank or _NOTHING.match(section.text.strip()):
+        return replace(base, messages=(feedback.message("missing", question),))
+    reading = _read(question, section, facts, drop=facts.drop_convention)
+
+    def review(reason_key: str, **details) -> QuestionResult:
+        text = feedback.message(reason_key, question, **details)
+        return replace(base, verdict="review", score=None, review_reason=text,
+                       reading=_describe(reading, facts), messages=(text,))
+
+    train = reading.train
+    if not train:
+        if reading.errors:
+            return review("parse_error", error=_error_text(reading.errors[0]))
+        return review("only_test" if reading.test else "no_formula")
+    unknown = sorted(n for c in train for n in _unknown(c.expr))
+    if unknown:
+        return review("unknown_names", names=", ".join(unknown))
+    outcomes = [_classify(question, c.expr, seed) for c in train]
+    if any(kind == "unknown" for kind, _ in outcomes):
+        return review("undecided")
+    keys = {(kind, form.name if form else feedback.show(c.expr))
+            for (kind, form), c in zip(outcomes, train)}
+    if len(keys) > 1 and not all(kind == "accepted" for kind, _ in keys):
+        return review("several", forms="; ".join(sorted(c.text for c in train)))
+    kind, form = outcomes[-1]
+    expr = train[-1].expr
+    messages: list[str] = []
+    if facts.drop_convention:
+        keep_reading = _read(question, section, facts, drop=False)
+        keep_kinds = {_classify(question, c.expr, seed)[0] for c in keep_reading.train}
+        if kind != "accepted" and keep_kinds == {"accepted"}:
+            return review("drop_convention_contradiction")
+        if kind == "accepted":
+            messages.append(feedback.message("drop_convention_ok", question))
+    if reading.errors and kind != "accepted":
+        return review("parse_error", error=_error_text(reading.errors[0]))
+    if kind == "accepted":
+        return _accepted(question, base, reading, facts, policy, seed,
+                         forms=tuple(sorted({f.name for k, f in outcomes if f})),
+                         messages=messages, review=review)
+    tags: tuple[str, ...]
+    if kind == "wrong":
+        text, credit, tags = form.message or feedback.message("wrong", question), \
+            form.credit, (form.name,)
+        texts = [text]
+    else:
+        keys_found = feedback.diagnose(expr, question)
+        if "no_mask" in keys_found and facts.gaussian:
+            keys_found = ["gaussian"]
+        texts = [feedback.message(k, question) for k in keys_found] or [
+            feedback.message("wrong", question, reading=feedback.show(expr), expected="")]
+        credit, tags = 0.0, tuple(keys_found) or ("wrong",)
+    if question.settings.get("redraw_is_wrong") and reading.draws:
+        texts.insert(0, feedback.message("redrawn", question))
+        tags = ("redrawn",) + tags
+    verdict = "partial" if credit > 0 else "incorrect"
+    return replace(base, verdict=verdict, score=round(pts * credit, 4),
+                   reading=_describe(reading, facts), messages=tuple(messages + texts),
+                   tags=tags)
+
+
+def _accepted(question: Question, base: QuestionResult, reading: Reading,
+              facts: ProseFacts, policy: Policy, seed: int, *, forms: tuple[str, ...],
+              messages: list[str], review) -> QuestionResult:
+    pts = question.points
+    described = _describe(reading, facts)
+    if question.settings.get("redraw_is_wrong") and reading.draws:
+        return replace(base, verdict="incorrect", score=0.0, reading=described, forms=forms,
+                       messages=(feedback.message("redrawn", question),), tags=("redrawn",))
+    if facts.inverted_claim and forms == ("vanilla",):
+        return review("inverted_without_p")
+    if facts.gaussian and not facts.bernoulli:
+        return review("gaussian_prose")
+    if facts.redraw and question.settings.get("redraw_is_wrong"):
+        return review("redraw_prose")
+    if "implicit" in reading.notes:
+        if policy.implicit_product == "review":
+            return review("implicit")
+        messages.append(feedback.message("implicit", question))
+    score, verdict, tags = pts, "correct", ()
+    by_name = {f.name: f for f in question.accepted}
+    test_forms = [by_name[n].test_text for n in forms if by_name[n].test_text]
+    if reading.test and test_forms and len(forms) == 1:
+        expected = _form_expr(question, test_forms[0])
+        for cand in reading.test:
+            outcome = compare(cand.expr, expected, _masks(question), seed)
+            if outcome == DIFFERENT:
+                score, verdict, tags = round(pts * policy.test_time_credit, 4), "partial", \
+                    ("test_time",)
+                messages.append(feedback.message(
+                    "test_time", question, expected=test_forms[0],
+                    got=f"{question.target} = {feedback.show(cand.expr)}"))
+                break
+            if outcome != EQUAL:
+                return review("undecided")
+    return replace(base, verdict=verdict, score=score, forms=forms, reading=described,
+                   messages=tuple(messages), tags=tags)
+
+
+def _unknown(expr: sp.Expr) -> list[str]:
+    return [s.name[1:] for s in expr.free_symbols if s.name.startswith("?")]
+
+
+def _error_text(error) -> str:
+    where = error.where()
+    return f"{error}" + (f"\n\n```\n{where}\n```" if where else "")
+
+
+def _describe(reading: Reading, facts: ProseFacts) -> str:
+    parts = []
+    for cand in reading.train:
+        parts.append(f"training: {cand.text}  →  {feedback.show(cand.expr)}")
+    for cand in reading.test:
+        parts.append(f"test time: {cand.text}  →  {feedback.show(cand.expr)}")
+    for error in reading.errors:
+        parts.append(f"unreadable: {error}")
+    if reading.mask:
+        parts.append(f"mask: {reading.mask}")
+    said = [k for k in ("drop_convention", "gaussian", "inverted", "vanilla", "redraw")
+            if k in facts.quotes and getattr(facts, k if k in ("drop_convention", "gaussian",
+                                                               "redraw") else k + "_claim")]
+    for key in said:
+        parts.append(f"prose ({key.replace('_', ' ')}): \"{facts.quotes[key]}\"")
+    return "\n".join(parts)
+
+
+def apply_consistency(later: QuestionResult, earlier: QuestionResult | None,
+                      question: Question, policy: Policy) -> QuestionResult:
+    """Q2 in another form than Q1 (inverted with vanilla) earns partial credit."""
+    if earlier is None or not earlier.forms or later.verdict != "correct" or not later.forms:
+        return later
+    if set(later.forms) & set(earlier.forms):
+        return later
+    got, expected = later.forms[0], earlier.forms[0]
+    hint = "inverted dropout divides by p in both passes" if "inverted" in (got, expected) \
+        else "use the same form in both passes"
+    text = feedback.message("consistency", question, got=got, expected=expected, hint=hint)
+    return replace(later, verdict="partial",
+                   score=round(later.max_score * policy.consistency_credit, 4),
+                   messages=later.messages + (text,), tags=later.tags + ("consistency",))
