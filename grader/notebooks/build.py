@@ -86,14 +86,28 @@ def _write_if_changed(path: Path, text: str) -> Path:
 
 
 def write_notebooks(src_root: Path, dest_root: Path) -> list[Path]:
-    """Release step: the student notebook into ``dest_root``, the solution beside its source.
+    """Release step: the student notebook into ``dest_root``; returns the path written.
 
     ``src_root`` is the solutions folder (it holds ``notebook/Dropout.toml``); ``dest_root``
-    is the assignment folder being released. Returns the paths written or confirmed.
+    is the folder being released. When that folder is the project's own ``assignment/``
+    (a real release, not ``--check`` nor ``--out``), the solution notebook beside the
+    source is refreshed too, so one ``grader release`` keeps both notebooks current while
+    ``--check`` stays free of side effects. The committed solution notebook is compared
+    with a fresh build by the test suite. A solutions folder without a notebook source
+    releases no notebook, like the other optional steps.
     """
     src_root, dest_root = Path(src_root), Path(dest_root)
+    if not (src_root / SOURCE_RELPATH).is_file():
+        return []
     built = render(src_root / SOURCE_RELPATH)
     name, student = built["student"]
-    _, solution = built["solution"]
-    return [_write_if_changed(dest_root / name, student),
-            _write_if_changed(src_root / name, solution)]
+    if dest_root.resolve() == (src_root.parent / "assignment").resolve():
+        write_solution_notebook(src_root, built)
+    return [_write_if_changed(dest_root / name, student)]
+
+
+def write_solution_notebook(src_root: Path, built: dict | None = None) -> Path:
+    """Write ``solutions/Dropout.ipynb`` (model answers, no outputs) from the source."""
+    src_root = Path(src_root)
+    name, solution = (built or render(src_root / SOURCE_RELPATH))["solution"]
+    return _write_if_changed(src_root / name, solution)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputFileError
+from ..notebooks.build import write_notebooks
 from .markers import enclosing_function, find_regions, function_names, stub_regions
 
 Step = Callable[[Path, Path], list[Path]]
@@ -137,4 +138,5 @@ def write_readme(src_root: Path, dest_root: Path) -> list[Path]:
 
 
 # The release, in order. Append a step here to make `grader release` write more.
-STEPS: tuple[Step, ...] = (copy_package, copy_public_tests, copy_support_files, write_readme)
+STEPS: tuple[Step, ...] = (copy_package, copy_public_tests, copy_support_files, write_readme,
+                           write_notebooks)

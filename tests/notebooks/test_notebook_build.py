@@ -31,15 +31,34 @@ def test_two_builds_are_byte_identical():
     assert render(SOURCE) == render(SOURCE)
 
 
-def test_release_step_rewrites_nothing_on_a_second_run(tmp_path):
+def _project(tmp_path):
     src = tmp_path / "solutions"
     (src / "notebook").mkdir(parents=True)
     (src / "notebook" / "Dropout.toml").write_bytes(SOURCE.read_bytes())
+    return src
+
+
+def test_release_step_rewrites_nothing_on_a_second_run(tmp_path):
+    src = _project(tmp_path)
     first = write_notebooks(src, tmp_path / "assignment")
-    stamps = [(p.read_bytes(), p.stat().st_mtime_ns) for p in first]
-    second = write_notebooks(src, tmp_path / "assignment")
-    assert first == second == [tmp_path / "assignment" / "Dropout.ipynb", src / "Dropout.ipynb"]
-    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in second] == stamps
+    assert first == [tmp_path / "assignment" / "Dropout.ipynb"]
+    written = first + [src / "Dropout.ipynb"]
+    stamps = [(p.read_bytes(), p.stat().st_mtime_ns) for p in written]
+    assert write_notebooks(src, tmp_path / "assignment") == first
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in written] == stamps
+
+
+def test_only_a_release_into_the_project_refreshes_the_solution_notebook(tmp_path):
+    src = _project(tmp_path)
+    write_notebooks(src, tmp_path / "elsewhere")  # --check and --out release elsewhere
+    assert not (src / "Dropout.ipynb").exists()
+    write_notebooks(src, tmp_path / "assignment")
+    assert (src / "Dropout.ipynb").read_text() == render(SOURCE)["solution"][1]
+
+
+def test_the_release_runs_the_notebook_step(tmp_path):
+    from grader.release.steps import STEPS
+    assert write_notebooks in STEPS
 
 
 def test_committed_notebooks_match_a_fresh_build():
@@ -107,3 +126,8 @@ def test_a_broken_source_is_reported_with_its_file(tmp_path, toml, message):
     with pytest.raises(InputFileError, match=message) as caught:
         load_source(path)
     assert str(path) in str(caught.value)
+
+
+def test_solutions_without_a_notebook_source_release_no_notebook(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    assert write_notebooks(tmp_path / "solutions", tmp_path / "assignment") == []
