@@ -329,7 +329,8 @@ def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
         for t in toks:
             if t.kind == "TEXT":
                 prose.append(t.text)
-    return Extracted(tuple(spans), "\n".join(p for p in prose if p.strip()), tuple(errors))
+    text = "\n".join(p.replace("$", " ") for p in prose if p.strip(" $\t"))
+    return Extracted(tuple(spans), text, tuple(errors))
 
 
 def _segments(toks: list[Token], cls: _Classifier) -> list[tuple[int, int]]:

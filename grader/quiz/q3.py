@@ -145,19 +145,32 @@ def _terms(expr: sp.Expr) -> list[sp.Expr]:
     return list(sp.Add.make_args(sp.expand(expr))) if expr != 0 else []
 
 
-def _grade_one(question: Question, name: str, got: sp.Expr, key, seed: int
-               ) -> tuple[float, str, str]:
+def _show(expr: sp.Expr, question: Question) -> str:
+    """X12 W11 + ...: input entries first, as the question writes them."""
+    first = question.settings.get("input", "X")
+    terms = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, factors = term.as_coeff_mul()
+        names = sorted((sp.sstr(f).replace("_", "") for f in factors),
+                       key=lambda n: (not n.startswith(first), n))
+        text = " ".join(names)
+        terms.append(text if coeff == 1 else f"{sp.sstr(coeff)} {text}")
+    return " + ".join(sorted(terms)) if terms else "0"
+
+
+def _grade_one(question: Question, name: str, got: sp.Expr, key, seed: int,
+               order) -> tuple[float, str, str]:
     """(credit, message, tag) of one output."""
     masks: frozenset[str] = frozenset()
     if compare(got, reference(question)[key], masks, seed) == EQUAL:
         return 1.0, feedback.message("output_ok", question, name=name), ""
-    for form in question.wrong:
+    for form in order:
         if form.text in _VARIANTS and key in reference(question, form.text) and \
                 compare(got, reference(question, form.text)[key], masks, seed) == EQUAL:
             return form.credit, form.message or feedback.message("wrong", question), form.name
     expected = reference(question)[key]
     diff = _terms(got - expected)
-    show = lambda e: sp.sstr(e).replace("*", " ").replace("_", "")  # noqa: E731
+    show = lambda e: _show(e, question)  # noqa: E731
     if len(diff) == 1 and sp.expand(diff[0]).could_extract_minus_sign():
         return 0.0, feedback.message("output_missing_term", question, name=name,
                                      term=show(-diff[0])), "missing_term"
@@ -173,6 +186,19 @@ def _grade_one(question: Question, name: str, got: sp.Expr, key, seed: int
                 "wrong_term"
     return 0.0, feedback.message("output_wrong", question, name=name, got=show(got),
                                  expected=show(expected)), "wrong"
+
+
+def _variant_order(question: Question, outputs: dict, seed: int) -> list:
+    """Known variants, the one explaining most of this answer's outputs first, so the
+    same mistake is named the same way for every output."""
+    def explained(form) -> int:
+        if form.text not in _VARIANTS:
+            return 0
+        ref = reference(question, form.text)
+        return sum(1 for key, found in outputs.items() if key in ref and found and
+                   isinstance(found[0][0], sp.Basic) and
+                   compare(found[0][0], ref[key], frozenset(), seed) == EQUAL)
+    return sorted(question.wrong, key=lambda f: -explained(f))
 
 
 def grade_outputs(question: Question, section: Section | None, *, seed: int) -> QuestionResult:
@@ -203,6 +229,7 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     if errors and len(outputs) < len(keys):
         return review("parse_error", error=str(errors[0]))
     parts, tags, total, messages = [], [], 0.0, list(notes)
+    order = _variant_order(question, outputs, seed)
     for key in keys:
         name = _out_name(question, key)
         found = outputs.get(key, [])
@@ -218,7 +245,7 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
         if any(s.name.startswith("?") for s in got.free_symbols):
             return review("unknown_names", names=", ".join(sorted(
                 s.name[1:] for s in got.free_symbols if s.name.startswith("?"))))
-        credit, text, tag = _grade_one(question, name, got, key, seed)
+        credit, text, tag = _grade_one(question, name, got, key, seed, order)
         total += credit
         parts.append(Part(name, credit == 1.0, text))
         if tag:

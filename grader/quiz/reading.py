@@ -41,6 +41,7 @@ class Reading:
     draws: int = 0  # random draws made in this answer (a redrawn mask in a backward pass)
     mask: str = ""  # what the answer says the mask is, in words
     statements: int = 0
+    env: dict[str, object] = field(default_factory=dict)  # final bindings (not the target)
 
 
 def _single_name(side: Side) -> ast.AST | None:
@@ -268,6 +269,8 @@ def read_formulas(extracted: Extracted, vocab: Vocab, *, drop_convention: bool =
     reading.notes |= scope.notes
     reading.unknown |= scope.unknown
     reading.draws = scope.draws
+    q = vocab.question
+    reading.env = {k: v for k, v in scope.env.items() if k not in (q.target, q.source)}
     return reading
 
 

@@ -69,9 +69,10 @@ def _aliases(question: Question, facts: ProseFacts) -> tuple[tuple[str, str], ..
 
 
 def _read(question: Question, section: Section, facts: ProseFacts, *,
-          drop: bool) -> Reading:
+          drop: bool, carry: dict | None = None) -> Reading:
     vocab = vocab_for(question, _aliases(question, facts))
-    preset = {}
+    preset = {k: v for k, v in (carry or {}).items()
+              if k in vocab.roles or k not in vocab.alias}
     mask = next((s.name for s in question.symbols if s.kind == "mask"), None)
     if facts.scaled_mask and mask:
         preset[mask] = sp.Symbol(mask) / P
@@ -102,13 +103,19 @@ def facts_for(question: Question, section: Section | None,
 
 
 def grade_formula(question: Question, section: Section | None, *, policy: Policy,
-                  seed: int, facts: ProseFacts) -> QuestionResult:
+                  seed: int, facts: ProseFacts, carry: dict | None = None,
+                  export: dict | None = None) -> QuestionResult:
+    """Verdict of one formula answer. ``carry`` holds bindings of an earlier answer
+    (Q1's ``mask = (rand < p) / p`` for Q2's ``dx = dout * mask``); the answer's own
+    bindings are put into ``export`` for a later one."""
     pts = question.points
     base = QuestionResult(question.id, "missing", 0.0, pts,
                           answer=section.text if section else "")
     if section is None or section.is_blank or _NOTHING.match(section.text.strip()):
         return replace(base, messages=(feedback.message("missing", question),))
-    reading = _read(question, section, facts, drop=facts.drop_convention)
+    reading = _read(question, section, facts, drop=facts.drop_convention, carry=carry)
+    if export is not None:
+        export.update(reading.env)
 
     def review(reason_key: str, **details) -> QuestionResult:
         text = feedback.message(reason_key, question, **details)
@@ -134,7 +141,7 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
     expr = train[-1].expr
     messages: list[str] = []
     if facts.drop_convention:
-        keep_reading = _read(question, section, facts, drop=False)
+        keep_reading = _read(question, section, facts, drop=False, carry=carry)
         keep_kinds = {_classify(question, c.expr, seed)[0] for c in keep_reading.train}
         if kind != "accepted" and keep_kinds == {"accepted"}:
             return review("drop_convention_contradiction")
