@@ -108,29 +108,25 @@ def get_executor(name: str, spec: GradingSpec, *, jobs: int,
 
 
 def grade_chunk(spec: GradingSpec, chunk: list[PreparedSubmission], *, slot, judge: Callable,
-                stage_dir: Path, on_result: Callable[[SubmissionResult], None]) -> None:
-    """Stage a chunk, judge it in ``slot`` and report each result; the staged files are removed.
+                stage_root: Path, on_result: Callable[[SubmissionResult], None]) -> None:
+    """Stage a chunk into ``stage_root``, judge it in ``slot`` and report each result.
 
-    This is the unit of work of every executor (a Dask task calls it too).
+    This is the unit of work of every executor (a Dask task calls it too). The staging
+    folders ``stage_root/000``... are reused by the next chunk: rewriting a few files is
+    far cheaper than deleting and recreating folders.
     """
-    import shutil
-
     from .stage import write_staged
 
-    stage_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        staged = [write_staged(item, stage_dir / f"{i:03d}", spec.support)
-                  for i, item in enumerate(chunk)]
-        level = getattr(slot, "level", "")
+    staged = [write_staged(item, stage_root / f"{i:03d}", spec.support)
+              for i, item in enumerate(chunk)]
+    level = getattr(slot, "level", "")
 
-        def report(result: SubmissionResult) -> None:
-            if not result.sandbox and level:
-                result = replace(result, sandbox=level)
-            on_result(result)
+    def report(result: SubmissionResult) -> None:
+        if not result.sandbox and level:
+            result = replace(result, sandbox=level)
+        on_result(result)
 
-        judge(staged, slot=slot, suite_dir=spec.suite_dir, on_result=report)
-    finally:
-        shutil.rmtree(stage_dir, ignore_errors=True)
+    judge(staged, slot=slot, suite_dir=spec.suite_dir, on_result=report)
 
 
 class Attempts:

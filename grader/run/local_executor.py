@@ -10,8 +10,8 @@ internal errors. Nothing is lost and nothing is reported twice.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
-import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from multiprocessing import get_context
@@ -206,7 +206,7 @@ def judge_process(conn, spec: GradingSpec, index: int, parent: int) -> None:
         return
     try:
         conn.send(("ready",))
-        for number in range(sys.maxsize):
+        while True:
             try:
                 chunk = conn.recv()
             except EOFError:
@@ -215,7 +215,7 @@ def judge_process(conn, spec: GradingSpec, index: int, parent: int) -> None:
                 return
             try:
                 grade_chunk(spec, chunk, slot=slot, judge=judge,
-                            stage_dir=workdir / "stage" / str(number),
+                            stage_root=workdir / "stage",
                             on_result=lambda result: conn.send(("result", result.to_dict())))
             except (BrokenPipeError, EOFError):
                 return
@@ -227,6 +227,7 @@ def judge_process(conn, spec: GradingSpec, index: int, parent: int) -> None:
             conn.send(("ready",))
     finally:
         slot.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _isolate(log, parent: int) -> None:

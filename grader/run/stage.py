@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import stat
 import tokenize
 from dataclasses import dataclass
@@ -155,23 +156,57 @@ def normalise_source(raw: bytes, shown: str) -> tuple[bytes, str | None]:
 
 def write_staged(prepared: PreparedSubmission, dest: Path,
                  support: SupportPackage) -> StagedSubmission:
-    """Create ``dest`` holding cs231n/ (support files, then the student's on top)."""
+    """Make ``dest`` hold exactly cs231n/ (support files, then the student's on top).
+
+    ``dest`` may be reused from an earlier submission: every file is rewritten and
+    anything else in it is removed, which is much cheaper than deleting and recreating
+    folders on a disk-backed filesystem. Links are never followed, so a folder tampered
+    with by an earlier worker cannot redirect a write.
+    """
     dest = Path(dest)
     files = {rel: data for rel, data in support.files}
     for name, text in prepared.texts.items():
         files[STUDENT_FILES[name]] = text
-    made = set()
+    folders = {os.path.dirname(rel) for rel in files}
+    folders |= {os.path.dirname(f) for f in folders if f}
+    _remove_unexpected(dest, "", set(files), folders)
+    for folder in sorted(folders, key=len):
+        os.makedirs(dest / folder, exist_ok=True)
     for rel, data in files.items():
-        parent = os.path.dirname(rel)
-        if parent not in made:
-            os.makedirs(dest / parent, exist_ok=True)
-            made.add(parent)
-        with open(dest / rel, "wb") as handle:
-            handle.write(data)
+        fd = os.open(dest / rel, _WRITE, 0o644)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
     return StagedSubmission(
         student=prepared.student, root=dest,
         files=tuple(name for name in STUDENT_FILES if name in prepared.texts),
         problems=prepared.problems, content_hash=prepared.content_hash)
+
+
+_WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+          | getattr(os, "O_CLOEXEC", 0))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _remove_unexpected(dest: Path, rel: str, files: set[str], folders: set[str]) -> None:
+    try:
+        entries = list(os.scandir(dest / rel if rel else dest))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}" if rel else entry.name
+        if entry.is_dir(follow_symlinks=False) and path in folders:
+            _remove_unexpected(dest, path, files, folders)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        elif not (path in files and entry.is_file(follow_symlinks=False)):
+            os.unlink(entry.path)  # a stray file, or a link where one of ours belongs
 
 
 def stage(sub: Submission, dest: Path, assignment_dir: Path, *,

@@ -174,3 +174,39 @@ def test_staging_costs_about_a_millisecond(tmp_path, assignment):
             write_staged(prepare(sub, suite="v"), tmp_path / "stage" / f"{attempt}-{i}", support)
         costs.append((time.process_time() - started) / len(subs))
     assert min(costs) < 0.003, f"{min(costs) * 1e3:.2f} ms per submission"
+
+
+def test_a_reused_staging_folder_holds_exactly_the_new_submission(tmp_path, assignment):
+    support = SupportPackage.load(assignment)
+    dest = tmp_path / "stage" / "000"
+    first = sub_with(tmp_path, "a", **{"fc_net.py": "NET = 'a'\n"})
+    write_staged(prepare(first), dest, support)
+    (dest / "cs231n" / "stray.py").write_text("left by a worker\n")
+    (dest / "cs231n" / "junk").mkdir()
+    second = sub_with(tmp_path, "b", text="B = 1\n")
+    staged = write_staged(prepare(second), dest, support)
+    root = dest / "cs231n"
+    assert (root / "layers.py").read_text() == "B = 1\n"
+    assert (root / "classifiers" / "fc_net.py").read_text() == "class FullyConnectedNet:\n    pass\n"
+    written = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert written == sorted(rel for rel, _ in support.files)
+    assert staged.files == ("layers.py",)
+
+
+def test_links_planted_in_a_staging_folder_are_not_followed(tmp_path, assignment):
+    support = SupportPackage.load(assignment)
+    dest = tmp_path / "stage" / "000"
+    write_staged(prepare(sub_with(tmp_path, "a")), dest, support)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / "victim_dir").mkdir()
+    (dest / "cs231n" / "layer_utils.py").unlink()
+    (dest / "cs231n" / "layer_utils.py").symlink_to(victim)
+    import shutil
+    shutil.rmtree(dest / "cs231n" / "classifiers")
+    (dest / "cs231n" / "classifiers").symlink_to(tmp_path / "victim_dir")
+    write_staged(prepare(sub_with(tmp_path, "b")), dest, support)
+    assert victim.read_text() == "precious\n"
+    assert list((tmp_path / "victim_dir").iterdir()) == []
+    assert not (dest / "cs231n" / "classifiers").is_symlink()
+    assert (dest / "cs231n" / "layer_utils.py").read_text() == "from .layers import *\n"
