@@ -91,3 +91,19 @@ def test_the_solution_notebook_runs_to_the_end(tmp_path, capsys):
     assert (tmp_path / "dropout_accuracy.png").read_bytes().startswith(PNG)
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                for o in c.outputs)
+
+
+def test_the_student_notebook_stops_at_the_first_todo(tmp_path, capsys):
+    shutil.copytree(ROOT / "assignment", tmp_path / "assignment",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = tmp_path / "assignment" / "Dropout.ipynb"
+    assert grader("notebook", "run", str(notebook), "--timeout", "120") == 1
+    out, err = capsys.readouterr()
+    line = out.strip()
+    assert "\n" not in line and "Traceback" not in out + err
+    # Cell 5 is the forward check: set-up and data loading ran, the stub stopped it.
+    assert line.startswith(f"{notebook}: cell 5 ('np.random.seed(231)') failed: "
+                           "NotImplementedError: dropout_forward: Implement training phase")
+    assert "(your TODO in cs231n/layers.py)" in line
+    executed = nbformat.read(notebook.with_name("Dropout.executed.ipynb"), as_version=4)
+    assert "SYNTHETIC" in executed.cells[2].outputs[0]["text"]
