@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Limits
@@ -26,6 +26,8 @@ class ReportFacts:
     limits: Limits | None = None
     suite_version: str = ""
     assignment: str = "dropout"
+    # level -> what it protects and what it does not, in the sandbox's own words
+    sandbox_descriptions: dict[str, str] = field(default_factory=dict)
 
 
 def write_reports(results: list[SubmissionResult], *, out_dir: Path,

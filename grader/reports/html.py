@@ -136,7 +136,8 @@ def _sandbox(results: list[SubmissionResult], facts) -> list[str]:
     used = Counter(r.sandbox for r in results if r.sandbox)
     out = ["<h2>Sandbox</h2>", f"<p>Requested level: {esc(facts.sandbox)}.</p><ul>"]
     for level, count in sorted(used.items()):
-        out.append(f"<li><b>{esc(level)}</b> ({count} submissions): {esc(sandbox_text(level))}</li>")
+        described = facts.sandbox_descriptions.get(level) or sandbox_text(level)
+        out.append(f"<li><b>{esc(level)}</b> ({count} submissions): {esc(described)}</li>")
     out.append("</ul>")
     limits = facts.limits
     if limits is not None:

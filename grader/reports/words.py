@@ -32,15 +32,14 @@ STATUS_LABEL = {
     "crashed": "crashed", "internal_error": "internal error",
 }
 
+# Written to the student: how their code ran. What a level does NOT protect is for the
+# instructor's report only (see ReportFacts.sandbox_descriptions).
 SANDBOX_TEXT = {
     "bwrap": "bubblewrap sandbox: no network, a private /tmp, its own process namespace, "
-             "and a read-only view of only the files the code needs, plus time, memory and "
-             "process limits. It cannot see the hidden tests, the solutions or other "
-             "submissions.",
-    "process": "process sandbox: a separate process with time, memory, CPU, process and "
-               "file limits, a scratch working folder and a cleaned environment. It is "
-               "weaker than bubblewrap: it does not hide the rest of the filesystem or the "
-               "network (install bubblewrap for the stronger sandbox).",
+             "and a read-only view of only the files your code needs, with limits on time, "
+             "memory, CPU, processes, open files and output.",
+    "process": "process sandbox: a separate process with limits on time, memory, CPU, "
+               "processes, open files and output, in its own scratch folder.",
 }
 
 

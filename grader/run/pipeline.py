@@ -140,9 +140,25 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         not_graded=tuple(p.student for p in prepared if p.student not in have))
     if not interrupted:
         facts = ReportFacts(sandbox=config.sandbox, limits=config.limits,
-                            suite_version=version, assignment=config.assignment)
+                            suite_version=version, assignment=config.assignment,
+                            sandbox_descriptions=_sandbox_descriptions(results))
         summary = _with(summary, reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
+
+
+def _sandbox_descriptions(results) -> dict[str, str]:
+    """The sandbox's own account of each level used, for the instructor's report."""
+    try:
+        from .limits import describe_level
+    except ImportError:
+        return {}
+    descriptions = {}
+    for level in {r.sandbox for r in results if r.sandbox}:
+        try:
+            descriptions[level] = describe_level(level)
+        except KeyError:  # a level the sandbox does not describe (a test double's)
+            pass
+    return descriptions
 
 
 def scratch_root() -> str | None:

@@ -181,3 +181,15 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     with pytest.raises(OSError):
         atomic_write(path, "new")
     assert path.read_text() == "old" and list(tmp_path.iterdir()) == [path]
+
+
+def test_html_uses_the_sandboxs_own_description_of_each_level():
+    facts = ReportFacts(sandbox="auto", sandbox_descriptions={"bwrap": "NOT protected: X & Y"})
+    page = html_report.render(CLASS, folders=folder_names([r.student for r in CLASS]),
+                              facts=facts)
+    assert "NOT protected: X &amp; Y" in page
+
+
+def test_student_feedback_does_not_list_what_the_sandbox_leaves_open():
+    text = feedback_md.render(SubmissionResult("dave", "graded", 1.0, 10.0, sandbox="process"))
+    assert "weaker" not in text and "NOT protected" not in text
