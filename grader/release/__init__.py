@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import GraderError, InternalError, UsageError
 from ..paths import project_root
@@ -23,7 +23,7 @@ from .steps import SKIPPED_DIRS, STEPS, Step, read_text, write_text
 MANIFEST = ".release-files"
 SHOWN_DRIFTS = 8
 
-__all__ = ["main", "release", "check_release", "ReleaseDrift", "MANIFEST", "STEPS"]
+__all__ = ["MANIFEST", "STEPS", "ReleaseDrift", "check_release", "main", "release"]
 
 
 class ReleaseDrift(GraderError):

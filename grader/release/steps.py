@@ -15,8 +15,8 @@ an earlier release wrote but no step writes any more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import InputFileError
 from ..notebooks.build import write_notebooks

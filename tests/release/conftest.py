@@ -12,7 +12,7 @@ def _run_python(args, cwd, timeout=300):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GRADER"))}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTHONPATH", None)
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, *args], check=False, cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -51,7 +51,7 @@ def test_a_region_becomes_the_cs231n_banner_with_a_teaching_stub():
 
 def test_the_stub_raises_its_message_when_called():
     namespace = {}
-    exec(compile(stub(GOOD), "layers.py", "exec"), namespace)
+    exec(compile(stub(GOOD), "layers.py", "exec"), namespace)  # noqa: S102 - our own text
     with pytest.raises(NotImplementedError) as raised:
         namespace["dropout_forward"](None, 0.5)
     assert str(raised.value) == (
@@ -64,7 +64,7 @@ def test_methods_are_named_with_their_class_and_quotes_survive():
             '        # BEGIN SOLUTION: Store it under the key "seed".\n'
             '        self.seed = seed\n        # END SOLUTION\n')
     namespace = {}
-    exec(stub(text), namespace)
+    exec(stub(text), namespace)  # noqa: S102 - our own text
     with pytest.raises(NotImplementedError, match=r'^Net\.__init__: Store it under the key "seed"\.'):
         namespace["Net"](1)
 
@@ -91,8 +91,8 @@ def test_regions_are_found_with_their_lines_indent_and_todo():
 
 BAD = {
     "unbalanced": ("def f():\n    return 1\n    # END SOLUTION\n", 3, "without a BEGIN"),
-    "nested": ("def f():\n    # BEGIN SOLUTION: a\n    # BEGIN SOLUTION: b\n    x = 1\n"
-               "    # END SOLUTION\n    # END SOLUTION\n", 3, "cannot nest"),
+    "nested": (("def f():\n    # BEGIN SOLUTION: a\n    # BEGIN SOLUTION: b\n    x = 1\n"
+                "    # END SOLUTION\n    # END SOLUTION\n"), 3, "cannot nest"),
     "unterminated": ("def f():\n    x = 1\n    # BEGIN SOLUTION: a\n    return x\n",
                      3, "never closed"),
     "no todo text": ("def f():\n    # BEGIN SOLUTION:\n    pass\n    # END SOLUTION\n",
@@ -101,11 +101,11 @@ BAD = {
                  2, "malformed"),
     "no colon": ("def f():\n    # BEGIN SOLUTION a\n    pass\n    # END SOLUTION\n",
                  2, "malformed"),
-    "dedented body": ("def f():\n    if x:\n        # BEGIN SOLUTION: a\n        y = 1\n"
-                      "    z = 2\n        # END SOLUTION\n", 5, "indented less"),
+    "dedented body": (("def f():\n    if x:\n        # BEGIN SOLUTION: a\n        y = 1\n"
+                       "    z = 2\n        # END SOLUTION\n"), 5, "indented less"),
     # The unclosed bracket is reported where it opens, in the source's numbering.
-    "region cuts a statement": ("def f():\n    y = (1 +\n    # BEGIN SOLUTION: a\n    2)\n"
-                                "    # END SOLUTION\n", 2, "would not compile"),
+    "region cuts a statement": (("def f():\n    y = (1 +\n    # BEGIN SOLUTION: a\n    2)\n"
+                                 "    # END SOLUTION\n"), 2, "would not compile"),
 }
 
 

@@ -43,18 +43,18 @@ def test_the_skeleton_imports_and_each_reachable_stub_raises_its_message(run_pyt
     result = run_python(["-c", CALL_EVERY_STUB], cwd=ASSIGNMENT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "dropout_forward: Implement training phase forward pass for inverted dropout. "
-        "Store the dropout mask in the mask variable. (your TODO in cs231n/layers.py)",
-        "dropout_forward: Implement the test phase forward pass for inverted dropout. "
-        "(your TODO in cs231n/layers.py)",
-        "dropout_backward: Implement training phase backward pass for inverted dropout "
-        "(your TODO in cs231n/layers.py)",
-        "FullyConnectedNet.__init__: Initialize self.dropout_param with the keep probability "
-        'and the mode. If seed is not None, store it under the key "seed" so the dropout '
-        "layers become deterministic. (your TODO in cs231n/classifiers/fc_net.py)",
-        "FullyConnectedNet.loss: Apply a dropout layer (with self.dropout_param) to the "
-        "output of the ReLU and keep its cache in dropout_cache for the backward pass. "
-        "(your TODO in cs231n/classifiers/fc_net.py)",
+        ("dropout_forward: Implement training phase forward pass for inverted dropout. "
+         "Store the dropout mask in the mask variable. (your TODO in cs231n/layers.py)"),
+        ("dropout_forward: Implement the test phase forward pass for inverted dropout. "
+         "(your TODO in cs231n/layers.py)"),
+        ("dropout_backward: Implement training phase backward pass for inverted dropout "
+         "(your TODO in cs231n/layers.py)"),
+        ("FullyConnectedNet.__init__: Initialize self.dropout_param with the keep probability "
+         'and the mode. If seed is not None, store it under the key "seed" so the dropout '
+         "layers become deterministic. (your TODO in cs231n/classifiers/fc_net.py)"),
+        ("FullyConnectedNet.loss: Apply a dropout layer (with self.dropout_param) to the "
+         "output of the ReLU and keep its cache in dropout_cache for the backward pass. "
+         "(your TODO in cs231n/classifiers/fc_net.py)"),
     ]
 
 

@@ -16,7 +16,7 @@ SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 if str(SOLUTIONS) not in sys.path:
     sys.path.insert(0, str(SOLUTIONS))
 
-import cs231n  # noqa: E402
+import cs231n
 
 if Path(cs231n.__file__).resolve().parent != SOLUTIONS / "cs231n":
     raise RuntimeError(f"cs231n is imported from {cs231n.__file__}, not from {SOLUTIONS}")

@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 import pytest
-
 from cs231n import data_utils
 
 PER_BATCH = 4  # images per batch file in the miniature dataset
@@ -23,7 +22,7 @@ def write_batch(path, first_index, bytes_keys):
     data = image_rows(first_index, PER_BATCH)
     labels = [(first_index + j) % 10 for j in range(PER_BATCH)]
     batch = {"batch_label": "batch", "data": data, "labels": labels,
-             "filenames": ["img_%d.png" % (first_index + j) for j in range(PER_BATCH)]}
+             "filenames": [f"img_{first_index + j}.png" for j in range(PER_BATCH)]}
     if bytes_keys:
         batch = {key.encode(): value for key, value in batch.items()}
     with open(path, "wb") as f:
@@ -41,7 +40,7 @@ def mini_cifar(request, tmp_path):
     root = tmp_path / "cifar-10-batches-py"
     root.mkdir()
     for b in range(1, 6):
-        write_batch(root / ("data_batch_%d" % b), (b - 1) * PER_BATCH, request.param)
+        write_batch(root / f"data_batch_{b}", (b - 1) * PER_BATCH, request.param)
     write_batch(root / "test_batch", 1000, request.param)
     return root
 
@@ -57,7 +56,7 @@ def test_a_batch_loads_channels_last_with_each_pixel_in_place(mini_cifar):
 
 
 def test_load_cifar10_concatenates_the_five_batches(mini_cifar):
-    Xtr, Ytr, Xte, Yte = data_utils.load_CIFAR10(str(mini_cifar))
+    Xtr, Ytr, Xte, _ = data_utils.load_CIFAR10(str(mini_cifar))
     assert Xtr.shape == (5 * PER_BATCH, 32, 32, 3) and Ytr.shape == (5 * PER_BATCH,)
     assert Xte.shape == (PER_BATCH, 32, 32, 3)
     assert Ytr.tolist() == [i % 10 for i in range(20)]

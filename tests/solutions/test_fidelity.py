@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-
 from cs231n.classifiers.fc_net import FullyConnectedNet
 from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 from cs231n.layers import dropout_backward, dropout_forward
@@ -46,7 +45,7 @@ def forward_cell():
 
 @pytest.mark.parametrize("p", sorted(PUBLISHED_FORWARD))
 def test_zero_fraction_is_exactly_the_published_one(forward_cell, p):
-    x, outputs = forward_cell
+    _, outputs = forward_cell
     out, out_test = outputs[p]
     assert (out == 0).mean() == PUBLISHED_FORWARD[p][1]
     assert (out_test == 0).mean() == 0.0
@@ -82,7 +81,7 @@ def test_backward_relative_error_matches_the_published_one():
     x = np.random.randn(10, 10) + 10
     dout = np.random.randn(*x.shape)
     dropout_param = {"mode": "train", "p": 0.2, "seed": 123}
-    out, cache = dropout_forward(x, dropout_param)
+    _, cache = dropout_forward(x, dropout_param)
     dx = dropout_backward(dout, cache)
     dx_num = eval_numerical_gradient_array(
         lambda xx: dropout_forward(xx, dropout_param)[0], x, dout)
@@ -118,7 +117,7 @@ def fc_net_cell():
         loss, grads = model.loss(X, y)
         errors = {}
         for name in sorted(grads):
-            grad_num = eval_numerical_gradient(lambda _: model.loss(X, y)[0],
+            grad_num = eval_numerical_gradient(lambda _, model=model: model.loss(X, y)[0],
                                                model.params[name], verbose=False, h=1e-5)
             errors[name] = rel_error(grad_num, grads[name])
         results[dropout] = (loss, errors)

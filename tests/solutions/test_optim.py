@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from cs231n import optim
 
 

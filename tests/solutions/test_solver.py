@@ -4,7 +4,6 @@ import re
 
 import numpy as np
 import pytest
-
 from cs231n.classifiers.fc_net import FullyConnectedNet
 from cs231n.solver import Solver
 
@@ -45,10 +44,10 @@ def test_a_small_net_overfits_fifty_examples(capsys):
     # every epoch; losses printed at iterations 1, 26, 51, 76.
     assert len(solver.loss_history) == 100
     assert len(solver.train_acc_history) == len(solver.val_acc_history) == 51
-    assert lines[0] == "(Iteration 1 / 100) loss: %f" % solver.loss_history[0]
+    assert lines[0] == f"(Iteration 1 / 100) loss: {solver.loss_history[0]:f}"
     assert lines[1].startswith("(Epoch 0 / 50) train acc: ")
-    assert lines[-1] == "(Epoch 50 / 50) train acc: 1.000000; val_acc: %f" % (
-        solver.val_acc_history[-1])
+    assert lines[-1] == (
+        f"(Epoch 50 / 50) train acc: 1.000000; val_acc: {solver.val_acc_history[-1]:f}")
     assert sum(bool(ITERATION_LINE.match(line)) for line in lines) == 4
     assert sum(bool(EPOCH_LINE.match(line)) for line in lines) == 51
     assert len(lines) == 55
@@ -67,7 +66,8 @@ def test_train_keeps_the_best_validation_params():
 
 def test_check_accuracy_counts_correct_predictions():
     class Fixed:
-        params = {}
+        def __init__(self):
+            self.params = {}
 
         def loss(self, X, y=None):
             return np.eye(3)[X[:, 0].astype(int)]
