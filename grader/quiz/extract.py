@@ -261,12 +261,29 @@ def _unwind(toks: list[Token], start: int, i: int, step: int) -> int:
     return start - step
 
 
+_NOT_DEFINED = frozenset("""
+is are be the a an then so thus hence therefore where which that this it we and or but
+if with when let output input result answer formula equation here there
+""".split())
+
+
+def _define(toks: list[Token], i: int, cls: _Classifier) -> None:
+    """``keep = np.random.rand(...) < p``: a word assigned to becomes a name."""
+    if i == 0 or toks[i].text not in ("=", ":=", "+=", "*=", "/=", "-="):
+        return
+    word = toks[i - 1]
+    if word.kind == "NAME" and word.text.isalpha() and word.text.lower() not in _NOT_DEFINED \
+            and cls.prose(toks, i - 1) and i + 1 < len(toks) and not cls.prose(toks, i + 1):
+        cls.vocab = cls.vocab | {word.text}
+
+
 def _spans_in(toks: list[Token], cls: _Classifier) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     i = 0
     while i < len(toks):
         t = toks[i]
         if t.kind == "OP" and t.text in _ANCHORS:
+            _define(toks, i, cls)
             lo = _extend(toks, i - 1, -1, cls) if i > 0 else i
             lo = max(lo, found[-1][1] + 1 if found else 0)
             hi = _extend(toks, i + 1, +1, cls)
@@ -319,8 +336,8 @@ def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
             before = line.text[cursor:toks[lo].pos]
             after_end = toks[ranges[n + 1][0]].pos if n + 1 < len(ranges) else len(line.text)
             after = line.text[toks[hi].end:after_end]
-            clause_before = _CLAUSE.split(before.rstrip(" ,;:，："))[-1]
-            clause_after = _CLAUSE.split(after.lstrip())[0]
+            clause_before = _CLAUSE.split(before.rstrip(" ,;:，："))[-1][-40:]
+            clause_after = _CLAUSE.split(after.lstrip())[0][:25]
             phase = _phase(clause_before) or _phase(clause_after) or heading_phase
             spans.append(Span(tuple(toks[lo:hi + 1]), line.text, phase))
             prose.append(before)

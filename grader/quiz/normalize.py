@@ -232,6 +232,13 @@ class Converter:
         if not (isinstance(base, ast.Name) and base.id.startswith("_n")):
             raise _fail(self.side, node, "cannot index this")
         tok = self.side.name(base)
+        if len(indices) == 1 and isinstance(indices[0], ast.Constant) and \
+                isinstance(indices[0].value, str):
+            # dropout_param['p']: a parameter looked up by its name
+            role = self.scope.vocab.role(indices[0].value)
+            if role is not None and role.kind == "scalar":
+                return self._role_value(role, None, indices[0].value)
+            raise _fail(self.side, node, f"unknown parameter {indices[0].value!r}")
         role, _ = self.scope.vocab.resolve(tok)
         if role is None:
             raise _fail(self.side, base, f"unknown name '{tok.raw or tok.text}'")

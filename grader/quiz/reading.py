@@ -42,6 +42,7 @@ class Reading:
     mask: str = ""  # what the answer says the mask is, in words
     statements: int = 0
     env: dict[str, object] = field(default_factory=dict)  # final bindings (not the target)
+    local: list[Candidate] = field(default_factory=list)  # dH/dY = ... statements
 
 
 def _single_name(side: Side) -> ast.AST | None:
@@ -135,6 +136,10 @@ class _Reader:
                 self.scope.used.add(key_role or raw)
             key = key_role or raw
             update = key in self.scope.used or raw in self.scope.used
+            if "/" in raw and phase != "test":
+                # dH/dY = D/p: the local derivative given where dL/dY was asked; kept
+                # as a reading in case the answer has nothing else.
+                self.reading.local.append(Candidate(value, st.text, phase))
             if key == self.target:
                 self._candidate(value, st, phase, update=update)
             if phase != "test" or key != self.target:
@@ -167,7 +172,7 @@ class _Reader:
 
     def _rename(self, raw: str, role: str | None, side: Side) -> None:
         """``y = x * m`` or ``dx = dy * mask``: two aliases of one role on both sides."""
-        if role is None or role not in (self.target, self.source):
+        if role is None or role not in (self.target, self.source) or raw == "return":
             return
         for name_tok in side.names:
             other = name_tok.raw or name_tok.text
@@ -266,6 +271,8 @@ def read_formulas(extracted: Extracted, vocab: Vocab, *, drop_convention: bool =
                 sp.SympifyError) as error:
             reading.errors.append(NormalizeError(f"cannot read this formula ({error})",
                                                  pos=span.tokens[0].pos, text=span.line))
+    if not reading.train and vocab.question.source.startswith("d"):
+        reading.train = list(reading.local)
     reading.notes |= scope.notes
     reading.unknown |= scope.unknown
     reading.draws = scope.draws

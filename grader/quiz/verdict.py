@@ -20,7 +20,7 @@ from .answers import Section
 from .equivalence import DIFFERENT, EQUAL, compare
 from .extract import find_spans
 from .model import Form, Policy, Question
-from .normalize import P, GAUSS
+from .normalize import P
 from .prose import ProseFacts, read_prose
 from .reading import Reading, read_formulas
 from .result import QuestionResult
@@ -76,8 +76,6 @@ def _read(question: Question, section: Section, facts: ProseFacts, *,
     mask = next((s.name for s in question.symbols if s.kind == "mask"), None)
     if facts.scaled_mask and mask:
         preset[mask] = sp.Symbol(mask) / P
-    elif facts.gaussian and mask and not facts.bernoulli:
-        preset[mask] = GAUSS
     extracted = find_spans(section.text, vocab.words())
     return read_formulas(extracted, vocab, drop_convention=drop, preset=preset)
 
