@@ -46,7 +46,7 @@ class StudentRaised(Failure):
 class Stopped(Failure):
     """The worker was stopped by a limit, died, or broke the protocol."""
 
-    def __init__(self, message: str, *, kind: str) -> None:
+    def __init__(self, message: str, *, kind: str = "crashed") -> None:
         super().__init__(message)
         self.kind = kind  # a submission status: "timeout", "limit" or "crashed"
 
@@ -84,6 +84,7 @@ class Student:
         self.files = tuple(files)
         self.events: list[tuple[str, str]] = []  # (status kind, student-facing message)
         self.net_unavailable: str | None = None  # why fc_net.py cannot be used, if it cannot
+        self.memo: dict = {}  # results several tests share (see grader.suites.shared)
         self.layers = _Layers(self)
 
     @property
@@ -174,11 +175,20 @@ class RemoteNet:
 
 
 class RemoteParams:
-    """``net.params`` of a remote net: reads fetch the dict, writes set one entry."""
+    """``net.params`` of a remote net: reads fetch the dict, writes go into that same dict."""
 
     def __init__(self, student: Student, handle) -> None:
         self._student = student
         self._handle = handle
+        self._dict = None  # handle to the student's own params dict, once needed
+
+    def update(self, values: dict) -> None:
+        """Set many entries in one round trip, in place (the net keeps its own dict object)."""
+        guard, session = self._student.guard, self._student.session
+        if self._dict is None:
+            self._dict = guard("reading net.params", session.new, "builtins:getattr",
+                               self._handle, "params")
+        guard("setting net.params", session.call_method, self._dict, "update", values)
 
     def _fetch(self) -> dict:
         value = self._student.guard("reading net.params", self._student.session.get_attr,

@@ -9,10 +9,11 @@ message); its text is exactly what the student reads.
 from __future__ import annotations
 
 import contextlib
+import copy
 
 from grader.run.proxy import Failure, Stopped, StudentRaised
 
-__all__ = ["Failure", "Stopped", "StudentRaised", "about"]
+__all__ = ["Failure", "Stopped", "StudentRaised", "about", "shared"]
 
 
 @contextlib.contextmanager
@@ -21,5 +22,29 @@ def about(context: str):
     try:
         yield
     except Failure as failure:
-        failure.args = (f"{context}: {failure}",)
-        raise
+        raise _with_message(failure, f"{context}: {failure}") from None
+
+
+def shared(student, key, compute):
+    """``compute()`` once per submission; later tests get the same value or the same failure.
+
+    Round trips to the worker dominate the suite's cost, so checks that need the same
+    evidence (one train-mode sample serves the zero-fraction, scaling and mean checks)
+    share it instead of drawing it again.
+    """
+    if key not in student.memo:
+        try:
+            student.memo[key] = (True, compute())
+        except Failure as failure:
+            student.memo[key] = (False, failure)
+    ok, value = student.memo[key]
+    if not ok:
+        raise _with_message(value, str(value))
+    return value
+
+
+def _with_message(failure: Failure, message: str) -> Failure:
+    # A copy keeps the subclass and its fields (kind, type_name) for the judge.
+    fresh = copy.copy(failure)
+    fresh.args = (message,)
+    return fresh

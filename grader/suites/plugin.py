@@ -79,10 +79,6 @@ class JudgePlugin:
             count = self.batch.size
             metafunc.parametrize(PARAM, range(count), ids=[f"s{i}" for i in range(count)])
 
-    @pytest.fixture(autouse=True)
-    def _grader_every_test_is_per_submission(self, _grader_submission):
-        return _grader_submission
-
     @pytest.fixture
     def student(self, _grader_submission):
         return self.batch.student(_grader_submission)

@@ -88,8 +88,7 @@ def net_case(n: int, *, key: str, p_min: float, all_active: bool = False,
 
 
 def set_params(net, params: dict) -> None:
-    for name, value in params.items():
-        net.params[name] = np.array(value, copy=True)
+    net.params.update({name: np.array(value, copy=True) for name, value in params.items()})
 
 
 def train_loss(net, X, y) -> tuple[float, dict]:

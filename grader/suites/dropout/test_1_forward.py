@@ -1,7 +1,8 @@
 """dropout_forward: statistics, scaling, modes, seeds, shapes, dtypes, purity.
 
 False-failure probabilities of a CORRECT implementation are written next to each check;
-README.md adds them up.
+README.md adds them up. Checks that need the same evidence share one call (see ``shared``):
+round trips to the worker are the suite's main cost.
 """
 
 from __future__ import annotations
@@ -11,21 +12,15 @@ import pytest
 
 from grader.suites import Failure, about
 from grader.suites.dropout import data, diagnose
+from grader.suites.dropout.samples import (
+    P_VALUES,
+    forward,
+    sample_in_test_mode,
+    seed_sequence,
+    train,
+    train_sample,
+)
 from grader.suites.dropout.stats import binomial_region, mean_region
-
-P_VALUES = (0.25, 0.4, 0.7, 0.9)  # never only 0.5: some mistakes are exact there
-SHAPE = (100, 100)
-
-
-def _train(p, **extra):
-    return {"mode": "train", "p": p, **extra}
-
-
-def _forward(student, x, param):
-    out, cache = student.layers.dropout_forward(x, param)
-    if out.shape != x.shape:
-        raise Failure(f"the output has shape {out.shape}; the input had shape {x.shape}")
-    return out, cache
 
 
 @pytest.mark.points(10)
@@ -33,9 +28,7 @@ def _forward(student, x, param):
 def test_zero_fraction(student):
     """dropout_forward: about 1 - p of the train outputs are zero"""
     for p in P_VALUES:
-        x = data.activations(SHAPE, f"zero-{p}")
-        with about(f"dropout_forward(x, {{'mode': 'train', 'p': {p}}})"):
-            out, _ = _forward(student, x, _train(p))
+        x, out = train_sample(student, p)
         zeros = int(np.count_nonzero(out == 0))
         lo, hi = binomial_region(x.size, 1.0 - p)  # exact tails: P(false failure) <= 1e-9
         if not lo <= zeros <= hi:
@@ -47,8 +40,7 @@ def test_zero_fraction(student):
 def test_kept_units_scaled(student):
     """dropout_forward: kept units are divided by p"""
     for p in P_VALUES:
-        x = data.signed(SHAPE, f"scale-{p}")
-        out, _ = _forward(student, x, _train(p))
+        x, out = train_sample(student, p)
         kept = out != 0
         if not kept.any():
             raise Failure(f"with p = {p} every output was zero")
@@ -63,8 +55,7 @@ def test_kept_units_scaled(student):
 def test_mean_preserved(student):
     """dropout_forward: the train output keeps the input's mean"""
     for p in P_VALUES:
-        x = data.activations(SHAPE, f"mean-{p}")
-        out, _ = _forward(student, x, _train(p))
+        x, out = train_sample(student, p)
         lo, hi = mean_region(x, p)  # Bernstein bound: P(false failure) <= 1e-9
         mean = float(out.mean())
         if not lo <= mean <= hi:
@@ -77,8 +68,7 @@ def test_mean_preserved(student):
 def test_test_mode_identity(student):
     """dropout_forward: test mode returns the input unchanged"""
     for p in P_VALUES:
-        x = data.signed((20, 30), f"test-{p}")
-        out, _ = student.layers.dropout_forward(x, {"mode": "test", "p": p})
+        x, out, _ = sample_in_test_mode(student, p)
         if out.shape != x.shape or not np.array_equal(out, x):
             raise Failure(diagnose.test_output(out, x, p))
 
@@ -91,14 +81,14 @@ def test_units_dropped_independently(student):
     # P(two equal rows) <= C(48,2) 2^-64 ~ 6e-17, P(two equal columns) <= C(64,2) 2^-48 ~ 7e-12,
     # P(some constant row or column) <= 48 * 2^-63 + 64 * 2^-47 ~ 5e-13.
     x = data.activations((48, 64), "independent-2d")
-    out, _ = _forward(student, x, _train(0.5))
+    out, _ = forward(student, x, train(0.5))
     problem = diagnose.mask_structure(data.mask_of(out))
     if problem:
         raise Failure(f"for a (48, 64) input: {problem}")
     # 4-D: no axis may carry one shared decision. For a correct layer the mask is constant
     # along the smallest axis (3 entries, 160 lines) with P = (2 * 0.5^3)^160 ~ 1e-96.
     x4 = data.activations((4, 3, 8, 20), "independent-4d")
-    out4, _ = _forward(student, x4, _train(0.5))
+    out4, _ = forward(student, x4, train(0.5))
     axis = diagnose.shared_axis(data.mask_of(out4))
     if axis is not None:
         raise Failure(f"for a (4, 3, 8, 20) input every unit along axis {axis} was kept or "
@@ -110,10 +100,8 @@ def test_units_dropped_independently(student):
 def test_seed_repeatable(student):
     """dropout_forward: the same seed gives the same mask"""
     for p in (0.3, 0.8):
-        x = data.activations((30, 40), f"seed-{p}")
-        first, _ = _forward(student, x, _train(p, seed=123))
-        student.layers.dropout_forward(x, _train(p))  # moves an unseeded stream on
-        second, _ = _forward(student, x, _train(p, seed=123))
+        # Unseeded calls come between the two seeded ones and move any global stream on.
+        first, _, _, second = seed_sequence(student, p)
         if not np.array_equal(first, second):  # deterministic for a correct layer
             raise Failure(f"with p = {p}: " + diagnose.SEED_NOT_REPEATABLE)
 
@@ -124,10 +112,7 @@ def test_fresh_masks_without_seed(student):
     """dropout_forward: calls without a seed draw fresh masks"""
     # P(two independent masks of 1200 units agree) = (p^2 + (1-p)^2)^1200 <= 0.62^1200 ~ 1e-249.
     for p in (0.3, 0.8):
-        x = data.activations((30, 40), f"fresh-{p}")
-        student.layers.dropout_forward(x, _train(p, seed=7))  # a seeded call first, as in a net
-        first, _ = _forward(student, x, _train(p))
-        second, _ = _forward(student, x, _train(p))
+        _, first, second, _ = seed_sequence(student, p)  # after a seeded call, as in a net
         if np.array_equal(data.mask_of(first), data.mask_of(second)):
             raise Failure(f"with p = {p}: " + diagnose.UNSEEDED_REPEATS)
 
@@ -136,12 +121,16 @@ def test_fresh_masks_without_seed(student):
 @pytest.mark.visibility("after_due_date")
 def test_keeps_dtype(student):
     """dropout_forward: the output keeps the input's dtype"""
-    for dtype in (np.float32, np.float64):
-        for mode in ("train", "test"):
-            x = data.activations((10, 20), f"dtype-{mode}", dtype=dtype)
-            out, _ = _forward(student, x, {"mode": mode, "p": 0.6})
-            if out.dtype != x.dtype:
-                raise Failure(diagnose.dtype_changed(out.dtype, x.dtype, mode))
+    # float64 reuses the shared samples; float32 is where a float64 mask shows.
+    x, out = train_sample(student, 0.7)
+    _, out_test, _ = sample_in_test_mode(student, 0.7)
+    x32 = data.activations((10, 20), "dtype-32", dtype=np.float32)
+    out32, _ = forward(student, x32, train(0.6))
+    _, out32_test, _ = sample_in_test_mode(student, 0.6, np.float32)
+    for got, want, mode in ((out, x.dtype, "train"), (out_test, x.dtype, "test"),
+                            (out32, np.float32, "train"), (out32_test, np.float32, "test")):
+        if got.dtype != want:
+            raise Failure(diagnose.dtype_changed(got.dtype, np.dtype(want), mode))
 
 
 @pytest.mark.points(5)
@@ -152,7 +141,7 @@ def test_any_input_shape(student):
     for shape in ((1200,), (30, 40), (6, 10, 20), (2, 3, 10, 20)):
         x = data.activations(shape, f"shape-{len(shape)}")
         with about(f"for an input of shape {shape}"):
-            out, _ = _forward(student, x, _train(p))
+            out, _ = forward(student, x, train(p))
             zeros = int(np.count_nonzero(out == 0))
             lo, hi = binomial_region(x.size, 1.0 - p)  # P(false failure) <= 1e-9 per shape
             if not lo <= zeros <= hi:
