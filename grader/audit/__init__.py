@@ -1,0 +1,36 @@
+"""``grader audit``: measure the hidden suite against known-wrong and known-correct code."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+
+def main(*, jobs: int | None = None, sandbox: str = "auto", out: Path | None = None,
+         suite_dir: Path | None = None, slot_factory=None, console=None) -> int:
+    """Grade the catalogue and print the kill matrix.
+
+    Returns 1 when a mutant survives, a correct variant loses points, or a variant could not
+    be graded; 0 otherwise. ``suite_dir`` and ``slot_factory`` let a caller audit another
+    suite or run the catalogue elsewhere (the defaults are the shipped suite and the sandbox).
+    """
+    from rich.console import Console
+
+    from .. import paths
+    from .catalogue import build_all, load, suite_tests
+    from .grade import grade_folder
+    from .report import Audit, render
+
+    suite_dir = Path(suite_dir) if suite_dir else paths.suites_dir() / "dropout"
+    console = console or Console()
+    variants = load()
+    with tempfile.TemporaryDirectory(prefix="grader-audit-") as scratch:
+        work = Path(out) if out else Path(scratch)
+        submissions = work / "submissions"
+        build_all(submissions, variants)
+        graded = grade_folder(submissions, out=work / "grades", jobs=jobs, sandbox=sandbox,
+                              suite_dir=suite_dir, slot_factory=slot_factory)
+    tests = list(suite_tests(suite_dir).values())
+    audit = Audit(variants=variants, results=graded.results, tests=tests)
+    render(audit, console, isolation=graded.isolation)
+    return 0 if audit.ok else 1
