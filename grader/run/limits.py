@@ -1,0 +1,234 @@
+"""What confines a worker: the sandbox level, how its zygote is launched, its rlimits,
+and the plain-words names of the limits that students read in their feedback."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import site
+import stat
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy
+
+from ..config import Limits
+from ..errors import SandboxUnavailable
+
+NOBODY = 65534
+HERE = Path(__file__).resolve().parent
+SHIPPED = ("zygote.py", "worker_main.py", "wire.py")  # the only code a sandbox may run
+WORKER_ENV = {
+    "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+}
+
+_DESCRIPTIONS = {
+    "bwrap": (
+        "bwrap: each submission runs in a bubblewrap sandbox as an unprivileged user with "
+        "no capabilities, no network, its own PID/IPC/mount namespaces, a read-only view "
+        "of only /usr, the Python standard library and numpy, a private size-limited /tmp "
+        "and its own copy of the submission; rlimits on memory, CPU time, processes, open "
+        "files and file size; every process it started is SIGKILLed after it."),
+    "process": (
+        "process: each submission runs in a separate process with rlimits on memory, CPU "
+        "time, processes, open files and file size, a scrubbed environment and its own "
+        "scratch directory, as user 'nobody' when the grader runs as root; every process it "
+        "started is SIGKILLed after it. NOT protected at this level: reading any host file "
+        "that user may read (possibly the hidden tests and solutions), network access, "
+        "writing to world-writable places such as /tmp, and, when the grader does not run "
+        "as root, signalling the grader's processes or reading that user's files."),
+}
+
+
+def describe_level(level: str) -> str:
+    """One paragraph for reports: what the level protects and what it does not."""
+    return _DESCRIPTIONS[level]
+
+
+def limit_name(limits: Limits, kind: str) -> str:
+    """The student-facing name of a limit, with its value."""
+    mb = 2**20
+    return {
+        "call": f"wall time per call ({limits.call_timeout:g} s)",
+        "submission": f"submission wall time ({limits.submission_timeout:g} s)",
+        "memory": f"memory ({limits.memory_mb} MB)",
+        "cpu": f"CPU time ({limits.cpu_seconds} s)",
+        "processes": f"processes ({limits.max_processes})",
+        "open files": f"open files ({limits.max_open_files})",
+        "file size": f"file size ({limits.max_file_bytes / mb:g} MB)",
+        "output": f"output size ({limits.max_output_bytes / 1024:g} KB)",
+    }[kind]
+
+
+def rlimits(limits: Limits, level: str) -> list[tuple[str, int, int]]:
+    nproc = limits.max_processes
+    if level == "bwrap":
+        nproc += 2  # bwrap's init and the zygote share the sandbox user
+    elif os.geteuid() != 0:
+        nproc += _count_own_processes()  # the limit is per user, not per process tree
+    return [
+        ("RLIMIT_AS", limits.memory_mb * 2**20, limits.memory_mb * 2**20),
+        # SIGXCPU at the soft limit names the cause; the hard limit is the backstop.
+        ("RLIMIT_CPU", limits.cpu_seconds, limits.cpu_seconds + 2),
+        ("RLIMIT_NPROC", nproc, nproc),
+        ("RLIMIT_NOFILE", limits.max_open_files, limits.max_open_files),
+        ("RLIMIT_FSIZE", limits.max_file_bytes, limits.max_file_bytes),
+        ("RLIMIT_CORE", 0, 0),
+    ]
+
+
+def _count_own_processes() -> int:
+    uid = os.getuid()
+    return sum(1 for entry in os.scandir("/proc")
+               if entry.name.isdigit() and _owner(entry.path) == uid)
+
+
+def _owner(path: str) -> int:
+    try:
+        return os.stat(path).st_uid
+    except OSError:
+        return -1
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The parts of this Python installation a worker needs, as host paths."""
+
+    executable: str
+    libraries: tuple[str, ...]  # libpython when it lives outside /usr
+    worker_path: tuple[str, ...]  # stdlib directories, in sys.path order
+    numpy_dir: str
+    numpy_libs: str | None
+    hidden: tuple[str, ...] = field(default=())  # site dirs and the grader: never visible
+
+
+@functools.lru_cache(maxsize=1)
+def runtime() -> Runtime:
+    paths = sysconfig.get_paths()
+    stdlib = [os.path.realpath(p) for p in dict.fromkeys([paths["stdlib"], paths["platstdlib"]])]
+    dynload = os.path.dirname(os.path.realpath(getattr(sys.modules["select"], "__file__", "")
+                                               or stdlib[0]))
+    worker_path = tuple(dict.fromkeys(p for p in [*stdlib, dynload] if os.path.isdir(p)))
+    libs = []
+    soname = sysconfig.get_config_var("INSTSONAME")
+    libdir = sysconfig.get_config_var("LIBDIR")
+    if sysconfig.get_config_var("Py_ENABLE_SHARED") and soname and libdir:
+        lib = os.path.realpath(os.path.join(libdir, soname))
+        if os.path.exists(lib) and not lib.startswith("/usr/"):
+            libs.append(lib)
+    numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
+    numpy_libs = numpy_dir + ".libs"
+    hidden = [*site.getsitepackages(), site.getusersitepackages(),
+              str(HERE.parent), str(HERE.parent.parent)]
+    return Runtime(
+        executable=os.path.realpath(sys.executable), libraries=tuple(libs),
+        worker_path=worker_path, numpy_dir=numpy_dir,
+        numpy_libs=numpy_libs if os.path.isdir(numpy_libs) else None,
+        hidden=tuple(dict.fromkeys(os.path.realpath(p) for p in hidden if os.path.isdir(p))))
+
+
+def _under(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree.rstrip("/") + "/")
+
+
+def bwrap_argv(rt: Runtime, *, lib: str, inbox: str, tmp_bytes: int) -> list[str]:
+    """bubblewrap arguments showing only what a worker needs (ends before ``--``)."""
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+            "--uid", str(NOBODY), "--gid", str(NOBODY), "--new-session", "--clearenv",
+            "--chdir", "/"]
+    for key, value in WORKER_ENV.items():
+        argv += ["--setenv", key, value]
+    trees = ["/usr"]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/lib", "/lib64", "/bin", "/sbin"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+            trees.append(top)
+    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+             "--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
+             "--mqueue", "/dev/mqueue", "--remount-ro", "/dev"]
+    for path in (rt.executable, *rt.libraries, *rt.worker_path):
+        if not any(_under(path, t) for t in trees):
+            argv += ["--ro-bind", path, path]
+            trees.append(path)
+    masks = [h for h in rt.hidden if any(_under(h, t) for t in trees)
+             and not any(_under(h, other) for other in rt.hidden if other != h)]
+    for mask in masks:  # an empty read-only directory over site-packages and the grader
+        argv += ["--tmpfs", mask]
+    for path in (rt.numpy_dir, rt.numpy_libs):
+        if path:
+            argv += ["--ro-bind", path, path]
+    for mask in masks:
+        argv += ["--remount-ro", mask]
+    argv += ["--ro-bind", lib, "/sandbox/lib", "--ro-bind", inbox, "/sandbox/inbox",
+             "--size", str(tmp_bytes), "--tmpfs", "/sandbox/scratch",
+             "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--remount-ro", "/"]
+    return argv
+
+
+def bind_sources(argv: list[str]) -> list[str]:
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--ro-bind", "--ro-bind-try")
+            and os.path.exists(argv[i + 1])]
+
+
+def root_launch(argv: list[str], launcher: str) -> list[str]:
+    """As root, run bwrap as nobody through the launcher in zygote.py (see there)."""
+    import json
+    binds = [p for p in bind_sources(argv) if not _under(p, "/usr")]
+    masks = sorted({m for m in map(_first_closed_ancestor, binds) if m})
+    masks = [m for m in masks if not any(_under(m, o) for o in masks if o != m)]
+    spec = {"binds": [b for b in binds if any(_under(b, m) for m in masks)], "masks": masks,
+            "uid": NOBODY, "argv": [shutil.which("bwrap") or "bwrap", *argv[1:]]}
+    return [runtime().executable, "-I", "-S", "-B", launcher, "--launch", json.dumps(spec)]
+
+
+def _first_closed_ancestor(path: str) -> str | None:
+    """The highest directory above ``path`` that 'nobody' may not traverse."""
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        ancestor = os.path.join(*parts[:i])
+        if not os.stat(ancestor).st_mode & stat.S_IXOTH:
+            return ancestor
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def probe_bwrap() -> str | None:
+    """None when bubblewrap can build the sandbox here, else why not (one line)."""
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed"
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--uid",
+            str(NOBODY), "--gid", str(NOBODY), "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--proc", "/proc", "--dev", "/dev", "--", "/usr/bin/true"]
+    if os.geteuid() == 0:
+        argv = root_launch(argv, str(HERE / "zygote.py"))
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=20, env={},
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap failed to run: {exc}"
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"bwrap cannot create a sandbox here: {last}"
+    return None
+
+
+def resolve_level(level: str) -> str:
+    """The level to use for a requested one ("auto", "bwrap" or "process")."""
+    if level == "process":
+        return "process"
+    problem = probe_bwrap()
+    if problem is None:
+        return "bwrap"
+    if level == "bwrap":
+        raise SandboxUnavailable(f"--sandbox bwrap is not usable: {problem}; "
+                                 "use --sandbox process to run without it")
+    return "process"

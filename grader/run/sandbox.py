@@ -1,0 +1,282 @@
+"""Isolated places where students' code runs.
+
+A :class:`SandboxSlot` owns one zygote (a process that has imported only numpy and
+the worker loop, inside bubblewrap at the ``bwrap`` level). :meth:`SandboxSlot.open`
+returns a :class:`~grader.run.session.WorkerSession` for one submission, which
+forks its worker from the zygote and calls the student's code with data-only
+messages. After every submission the
+zygote SIGKILLs every process the submission started and empties every writable
+place; if it cannot, or stops answering, the whole slot is torn down and restarted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from ..config import Limits
+from ..errors import InternalError, SandboxUnavailable
+from . import limits as policy
+from .limits import describe_level
+from .session import WorkerSession
+from .zygote import copy_tree, descendants
+
+__all__ = ["SandboxSlot", "WorkerSession", "describe_level"]
+
+START_TIMEOUT = 30.0
+CONTROL_TIMEOUT = 5.0
+
+
+class SlotBroken(Exception):
+    """The zygote did not answer as it should; the slot must be restarted."""
+
+
+class SandboxSlot:
+    """One isolated place where workers run, reused for many submissions."""
+
+    control_timeout = CONTROL_TIMEOUT  # how long a healthy zygote may take to answer
+
+    def __init__(self, *, level: str = "auto", limits: Limits | None = None,
+                 workdir: Path) -> None:
+        self.limits = limits or Limits()
+        self.level = policy.resolve_level(level)
+        self.requested = level
+        self.workdir = Path(workdir).resolve()
+        self.description = policy.describe_level(self.level)
+        self.starts = 0
+        self.exits: dict[int, dict] = {}
+        self._proc: subprocess.Popen | None = None
+        self._ctl: socket.socket | None = None
+        self._session: WorkerSession | None = None
+        self._broken = False
+        self._count = 0
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """Start the zygote now (otherwise the first ``open`` does)."""
+        if self._proc is None:
+            self._start()
+
+    def open(self, staged: Path) -> WorkerSession:
+        """A session for the submission staged in ``staged`` (a dir holding cs231n/)."""
+        if self._session is not None and not self._session.closed:
+            raise InternalError("a sandbox slot runs one submission at a time")
+        self.start()
+        self._count += 1
+        name = f"sub{self._count}-{secrets.token_hex(4)}"
+        copy_tree(str(staged), str(self.workdir / "inbox" / name), None)
+        self._session = WorkerSession(self, name)
+        return self._session
+
+    def close(self) -> None:
+        """Kill everything of this slot and remove its temporary state."""
+        if self._session is not None and not self._session.closed:
+            self._session.close()
+        self._stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        lib, inbox, scratch = (self.workdir / d for d in ("lib", "inbox", "scratch"))
+        for d in (lib, inbox, scratch):
+            d.mkdir(parents=True, exist_ok=True)
+            os.chmod(d, 0o755)
+        for name in policy.SHIPPED:
+            shutil.copyfile(policy.HERE / name, lib / name)
+            os.chmod(lib / name, 0o644)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = self._plan(child.fileno(), lib, inbox, scratch)
+        try:
+            with open(self.workdir / "zygote.log", "wb") as log:
+                self._proc = subprocess.Popen(
+                    argv, pass_fds=[child.fileno()], env=dict(policy.WORKER_ENV),
+                    cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            child.close()
+        self._ctl = parent
+        self._broken = False
+        self.starts += 1
+        try:
+            ready = self.control(None, timeout=START_TIMEOUT, want="ready")
+        except SlotBroken as exc:
+            self._stop()
+            tail = self._log_tail()
+            raise SandboxUnavailable(f"the {self.level} sandbox did not start ({exc})"
+                                     + (f": {tail}" if tail else "")) from None
+        self.zygote_pid = ready["pid"]
+
+    def _plan(self, ctl_fd: int, lib: Path, inbox: Path, scratch: Path):
+        rt = policy.runtime()
+        cfg = {"ctl_fd": ctl_fd, "env": policy.WORKER_ENV,
+               "rlimits": policy.rlimits(self.limits, self.level),
+               "worker_path": list(rt.worker_path)}
+        python = [rt.executable, "-I", "-S", "-B"]
+        if self.level == "process":
+            os.chmod(scratch, 0o755)
+            cfg.update(path=[str(lib), *rt.worker_path, os.path.dirname(rt.numpy_dir)],
+                       inbox=str(inbox), scratch=str(scratch), wipe=[str(scratch)],
+                       uid=policy.NOBODY if os.geteuid() == 0 else None)
+            return [*python, str(lib / "zygote.py"), json.dumps(cfg)]
+        tmp_bytes = max(64 * 2**20, 2 * self.limits.max_file_bytes)
+        argv = policy.bwrap_argv(rt, lib=str(lib), inbox=str(inbox), tmp_bytes=tmp_bytes)
+        cfg.update(path=["/sandbox/lib", *rt.worker_path, os.path.dirname(rt.numpy_dir)],
+                   inbox="/sandbox/inbox", scratch="/sandbox/scratch", ipc=True,
+                   wipe=["/sandbox/scratch", "/tmp", "/dev/shm", "/dev/mqueue"])
+        argv = [*argv, "--", *python, "/sandbox/lib/zygote.py", json.dumps(cfg)]
+        if os.geteuid() == 0:
+            argv = policy.root_launch(argv, str(lib / "zygote.py"))
+        return argv
+
+    def _stop(self) -> None:
+        """SIGKILL the zygote and everything below it, whether it answers or not."""
+        if self._ctl is not None:
+            self._ctl.close()
+            self._ctl = None
+        self._broken = True
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for _ in range(100):
+            tree = [pid for pid, _ in descendants(proc.pid)]
+            if not tree:
+                break
+            for pid in tree:
+                _kill(pid)
+            time.sleep(0.002)
+        _kill(proc.pid)
+        proc.wait()
+        self.exits.clear()
+
+    def submission_processes(self) -> list[int]:
+        """Host pids of every process the current submission has (for checks and tests)."""
+        if self._proc is None:
+            return []
+        zygote = self._proc.pid
+        if self.level == "bwrap":  # bwrap -> its pid-1 init -> the zygote, in its own namespace
+            zygote = next((pid for pid, _ in descendants(self._proc.pid)
+                           if _ns_pid(pid) == self.zygote_pid), None)
+            if zygote is None:
+                return []
+        return [pid for pid, _ in descendants(zygote)]
+
+    def restart(self) -> None:
+        self._stop()
+        self._start()
+
+    def _log_tail(self) -> str:
+        try:
+            text = (self.workdir / "zygote.log").read_text(errors="replace").strip()
+        except OSError:
+            return ""
+        return " ".join(text.splitlines()[-1:])[:300]
+
+    # ------------------------------------------------------------ control channel
+    def control(self, message: dict | None, *, fds=(), timeout: float | None = None,
+                want: str | None = None) -> dict:
+        """Send one control message and wait for its reply (events are recorded)."""
+        if self._ctl is None or self._broken:
+            raise SlotBroken("the zygote is not usable")
+        try:
+            if message is not None:
+                socket.send_fds(self._ctl, [json.dumps(message).encode()], list(fds))
+            deadline = time.monotonic() + (timeout or self.control_timeout)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SlotBroken("the zygote did not answer in time")
+                reply = self._read_control(left)
+                if reply is None:
+                    continue
+                if reply.get("op") == (message or {}).get("op") or reply.get("ev") == want:
+                    if "error" in reply:
+                        raise SlotBroken(reply["error"])
+                    return reply
+        except (OSError, SlotBroken) as exc:
+            self._broken = True
+            raise SlotBroken(str(exc)) from None
+
+    def _read_control(self, timeout: float) -> dict | None:
+        self._ctl.settimeout(max(timeout, 0.0))
+        try:
+            data = self._ctl.recv(65536)
+        except (TimeoutError, BlockingIOError):
+            return None
+        if not data:
+            raise SlotBroken("the zygote has exited")
+        try:
+            message = json.loads(data)
+        except ValueError:
+            raise SlotBroken("garbage on the control channel") from None
+        if message.get("ev") == "exit":
+            self.exits[message["pid"]] = message["status"]
+        return message
+
+    def control_fd(self) -> int:
+        return self._ctl.fileno()
+
+    def poll_events(self, timeout: float) -> bool:
+        """Record the zygote's events for up to ``timeout`` s; False if it is gone."""
+        if self._ctl is None or self._broken:
+            return False
+        try:
+            self._read_control(timeout)
+            return True
+        except (OSError, SlotBroken):
+            self._broken = True
+            return False
+
+    def fork(self, name: str, chan: socket.socket, out_w: int) -> int:
+        """A fresh worker for submission ``name``; a broken zygote is replaced first."""
+        if self._broken:
+            self.restart()
+        try:
+            return self.control({"op": "fork", "name": name}, fds=[chan.fileno(), out_w])["pid"]
+        except SlotBroken:
+            self.restart()
+            return self.control({"op": "fork", "name": name}, fds=[chan.fileno(), out_w])["pid"]
+
+    def kill_all(self) -> None:
+        """Kill every process of the current submission; restart the slot if that fails."""
+        try:
+            reply = self.control({"op": "kill", "timeout": 3.0})
+            if not reply.get("ok"):
+                raise SlotBroken(reply.get("detail") or "cleanup failed")
+        except SlotBroken:
+            self.restart()
+        self.exits.clear()
+
+    def finish(self, name: str) -> None:
+        """Called by a closing session, after its processes are gone."""
+        shutil.rmtree(self.workdir / "inbox" / name, ignore_errors=True)
+        self.exits.clear()
+
+
+def _ns_pid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except OSError:
+        pass
+    return None
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,361 @@
+"""One submission's worker(s), seen from the trusted judge.
+
+Every call is a request frame to the worker and a reply frame back, decoded by the
+strict wire decoder. Every wait has a deadline: the per-call wall time, capped by
+what is left of the submission's budget (the time spent waiting on its code).
+While waiting, the worker's output pipe is drained into a bounded buffer (printing
+can never block the channel) and the zygote's events are read (a worker that dies
+while a child of it still holds the channel open is noticed at once).
+
+After a crash or a limit the worker is gone; the next call forks a fresh one from
+the slot's zygote and re-imports the modules imported so far. Handles from a worker
+that is gone raise :class:`WorkerCrashed`.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import select
+import signal
+import socket
+import time
+
+from . import wire
+from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed, WorkerFailure
+from .limits import limit_name
+
+_GENERATIONS = itertools.count(1)
+OUTPUT_KILL_FACTOR = 64  # output is drained and dropped up to this many times the kept size
+DEATH_GRACE = 2.0
+_LIMIT_KINDS = {"memory": "memory", "fsize": "file size", "nproc": "processes",
+                "nofile": "open files"}
+_LIMIT_ERRNOS = {27: "fsize", 11: "nproc", 24: "nofile"}  # EFBIG, EAGAIN (fork), EMFILE
+
+
+class _Worker:
+    def __init__(self, pid: int, sock: socket.socket, out: int, generation: int) -> None:
+        self.pid, self.sock, self.out, self.generation = pid, sock, out, generation
+        self.reader = wire.FrameReader()
+        self.frames: collections.deque[bytes] = collections.deque()
+        self.poll = select.poll()
+        self.printed = 0
+
+
+class WorkerSession:
+    """Calls into one submission's code; see docs/architecture.md, "Sandbox"."""
+
+    def __init__(self, slot, name: str) -> None:
+        self.slot, self.name, self.limits = slot, name, slot.limits
+        self.worker: _Worker | None = None
+        self.imports: list[str] = []
+        self.spent = 0.0  # seconds spent waiting on the submission's processes
+        self.closed = False
+        self.forks = 0
+        self._ids = itertools.count(1)
+        self._kept = bytearray()
+        self._dropped = 0
+
+    # ------------------------------------------------------------------ the API
+    def import_module(self, name: str) -> None:
+        self._request({"op": "import", "module": name})
+        if name not in self.imports:
+            self.imports.append(name)
+
+    def call(self, target: str, *args, **kwargs):
+        return self._request({"op": "call", "target": target, "args": list(args),
+                              "kwargs": kwargs})
+
+    def new(self, target: str, *args, **kwargs) -> wire.Handle:
+        return self._request({"op": "new", "target": target, "args": list(args),
+                              "kwargs": kwargs})
+
+    def call_method(self, handle: wire.Handle, name: str, *args, **kwargs):
+        return self._request({"op": "method", "handle": _handle(handle), "name": name,
+                              "args": list(args), "kwargs": kwargs})
+
+    def get_attr(self, handle: wire.Handle, name: str):
+        return self._request({"op": "getattr", "handle": _handle(handle), "name": name})
+
+    def set_attr(self, handle: wire.Handle, name: str, value) -> None:
+        self._request({"op": "setattr", "handle": _handle(handle), "name": name,
+                       "value": value})
+
+    def set_item(self, handle: wire.Handle, attr: str, key, value) -> None:
+        self._request({"op": "setitem", "handle": _handle(handle), "name": attr,
+                       "key": key, "value": value})
+
+    def drop(self, handle: wire.Handle) -> None:
+        """Let the worker forget an object (a no-op if its worker is gone)."""
+        if self.worker is not None and _handle(handle).generation == self.worker.generation:
+            self._request({"op": "drop", "handles": [handle.id]})
+
+    def call_many(self, calls) -> list:
+        """Several ``(target, args, kwargs)`` calls in one round trip.
+
+        Returns one entry per call: its value, or the :class:`WorkerFailure` it
+        raised. Each call keeps its own wall-time limit. When one ends the worker
+        (crash, limit), the calls after it are not run and carry that same failure.
+        """
+        items = [{"op": "call", "target": t, "args": list(a), "kwargs": dict(k)}
+                 for t, a, k in calls]
+        results: list = []
+        if not items:
+            return results
+        try:
+            self._request({"op": "many", "calls": items}, results)
+        except WorkerFailure as failure:
+            results += [failure] * (len(items) - len(results))
+        return results
+
+    def output(self) -> str:
+        """Captured stdout and stderr of the submission, truncated with a note."""
+        if self.worker is not None:
+            self._drain_output(self.worker)
+        text = self._kept.decode("utf-8", errors="replace")
+        if self._dropped:
+            text += (f"\n[output truncated: {self._dropped} more bytes were not kept; limit "
+                     f"{limit_name(self.limits, 'output')}]")
+        return text
+
+    def close(self) -> None:
+        """SIGKILL every process of this submission and forget its files."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self._discard_worker()
+        finally:
+            self.slot.finish(self.name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- round trips
+    def _request(self, request: dict, results: list | None = None):
+        if self.closed:
+            raise RuntimeError("this worker session is closed")
+        if self.spent >= self.limits.submission_timeout:
+            raise LimitExceeded(limit_name(self.limits, "submission"),
+                                "the submission has used all its time")
+        if self.worker is None:
+            self._start_worker()
+        self._check_handles(request)
+        return self._round_trip(request, results)
+
+    def _check_handles(self, value) -> None:
+        if isinstance(value, wire.Handle):
+            if self.worker is None or value.generation != self.worker.generation:
+                raise WorkerCrashed(f"the {value.type_name} object #{value.id} was lost when "
+                                    "the process was restarted after an earlier failure")
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                self._check_handles(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self._check_handles(item)
+
+    def _start_worker(self) -> None:
+        chan, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        started = time.monotonic()
+        try:
+            pid = self.slot.fork(self.name, theirs, out_w)
+        except BaseException:
+            chan.close()
+            os.close(out_r)
+            raise
+        finally:
+            theirs.close()
+            os.close(out_w)
+            self.spent += time.monotonic() - started
+        chan.setblocking(False)
+        os.set_blocking(out_r, False)
+        worker = _Worker(pid, chan, out_r, next(_GENERATIONS))
+        for fd in (chan.fileno(), out_r, self.slot.control_fd()):
+            worker.poll.register(fd, select.POLLIN)
+        self.worker = worker
+        self.forks += 1
+        for module in self.imports:
+            self._round_trip({"op": "import", "module": module}, None)
+
+    def _round_trip(self, request: dict, results: list | None):
+        worker = self.worker
+        rid = next(self._ids)
+        frame = wire.encode({**request, "id": rid})
+        expected = len(request["calls"]) if request["op"] == "many" else 1
+        started = time.monotonic()
+        try:
+            self._send(worker, frame, self._deadline(started, started))
+            for _ in range(expected):
+                try:
+                    value = self._reply(worker, rid, self._deadline(started, time.monotonic()))
+                except StudentError as error:
+                    if results is None:
+                        raise
+                    value = error
+                if results is None:
+                    return value
+                results.append(value)
+            return results
+        finally:
+            self.spent += time.monotonic() - started
+
+    def _deadline(self, started: float, begun: float) -> tuple[float, str]:
+        left = self.limits.submission_timeout - self.spent - (begun - started)
+        if left < self.limits.call_timeout:
+            return begun + max(left, 0.0), "submission"
+        return begun + self.limits.call_timeout, "call"
+
+    def _reply(self, worker: _Worker, rid: int, deadline):
+        body = self._receive(worker, deadline)
+        try:
+            reply = wire.decode(body, lambda i, name: wire.Handle(i, name, worker.generation))
+            if type(reply) is not dict or reply.get("id") not in (rid, -1):
+                raise ProtocolError("a reply that does not answer the request")
+            if "ok" in reply and reply["id"] == rid:
+                return reply["ok"]
+            err = reply.get("err")
+            if type(err) is not dict:
+                raise ProtocolError("a malformed error reply")
+        except ProtocolError:
+            self._discard_worker()  # out of step or lying: nothing more it says is usable
+            raise
+        if reply["id"] == -1:  # it could not read the request, e.g. an object dropped before
+            raise ProtocolError(str(err.get("message", "the request was refused")))
+        raise self._failure(err)
+
+    def _failure(self, err: dict) -> WorkerFailure:
+        kind, type_name = err.get("kind"), str(err.get("type", "Exception"))
+        message, tb = str(err.get("message", "")), str(err.get("traceback", ""))
+        if kind == "student" and type_name in ("OSError", "BlockingIOError"):
+            kind = _LIMIT_ERRNOS.get(_errno(message), kind)
+        if kind in _LIMIT_KINDS:
+            self._discard_worker()  # a limit ends the worker, and whatever it left running
+            return LimitExceeded(limit_name(self.limits, _LIMIT_KINDS[kind]),
+                                 f"{type_name}: {message}")
+        if kind == "student":
+            return StudentError(type_name, message, tb)
+        if kind != "bad":
+            self._discard_worker()
+        return ProtocolError(message or "the request was refused")
+
+    # ----------------------------------------------------------------- waiting
+    def _send(self, worker: _Worker, frame: bytes, deadline) -> None:
+        view = memoryview(frame)
+        while view:
+            try:
+                view = view[worker.sock.send(view):]
+                continue
+            except BlockingIOError:
+                pass
+            except OSError:
+                raise self._died(worker) from None
+            if worker.pid in self.slot.exits:
+                raise self._died(worker)
+            self._wait(worker, deadline, select.POLLOUT)
+
+    def _receive(self, worker: _Worker, deadline) -> bytes:
+        while not worker.frames:
+            try:
+                chunk = worker.sock.recv(1 << 20)
+            except BlockingIOError:
+                # Only with nothing left to read does an exit event mean "no reply".
+                if worker.pid in self.slot.exits:
+                    raise self._died(worker) from None
+                self._wait(worker, deadline, select.POLLIN)
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise self._died(worker)
+            try:
+                worker.frames.extend(worker.reader.feed(chunk))
+            except ProtocolError:
+                self._discard_worker()
+                raise
+        return worker.frames.popleft()
+
+    def _wait(self, worker: _Worker, deadline, event: int) -> None:
+        when, kind = deadline
+        left = when - time.monotonic()
+        if left <= 0:
+            self._discard_worker()
+            raise LimitExceeded(limit_name(self.limits, kind), "the code did not finish in time")
+        worker.poll.modify(worker.sock, event)
+        for fd, _ in worker.poll.poll(left * 1000):
+            if fd == worker.out:
+                if self._drain_output(worker):
+                    self._discard_worker()
+                    raise LimitExceeded(limit_name(self.limits, "output"),
+                                        "far more was printed than can be kept")
+            elif fd != worker.sock.fileno():
+                self.slot.poll_events(0)
+
+    def _drain_output(self, worker: _Worker) -> bool:
+        """Read what is there; True once far more than the limit has been printed."""
+        limit = self.limits.max_output_bytes
+        while True:
+            try:
+                chunk = os.read(worker.out, 1 << 16)
+            except OSError:  # nothing more now (EAGAIN) or already closed
+                break
+            if not chunk:
+                break
+            room = max(limit - len(self._kept), 0)
+            self._kept += chunk[:room]
+            self._dropped += max(len(chunk) - room, 0)
+            worker.printed += len(chunk)
+        return worker.printed > OUTPUT_KILL_FACTOR * limit
+
+    def _died(self, worker: _Worker) -> WorkerFailure:
+        """The worker is gone (or closed its channel): say how, then clean up."""
+        deadline = time.monotonic() + DEATH_GRACE
+        while worker.pid not in self.slot.exits and time.monotonic() < deadline:
+            if not self.slot.poll_events(deadline - time.monotonic()):
+                break
+        status = self.slot.exits.get(worker.pid)
+        self._discard_worker()
+        if status is None:
+            return WorkerCrashed("the process stopped answering (its channel was closed)")
+        if "signal" in status:
+            number = status["signal"]
+            if number == signal.SIGXCPU:
+                return LimitExceeded(limit_name(self.limits, "cpu"), "killed by SIGXCPU")
+            if number == signal.SIGXFSZ:
+                return LimitExceeded(limit_name(self.limits, "file size"), "killed by SIGXFSZ")
+            name = (signal.strsignal(number) or "unknown signal").lower()
+            hint = " (out of memory or CPU time?)" if number == signal.SIGKILL else ""
+            return WorkerCrashed(f"killed by signal {number} ({name}){hint}")
+        return WorkerCrashed(f"worker exited with code {status['code']} during a call "
+                             "(os._exit?)")
+
+    def _discard_worker(self) -> None:
+        """SIGKILL the submission's processes; keep what they printed."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return
+        try:
+            self.slot.kill_all()
+        finally:
+            self._drain_output(worker)
+            worker.sock.close()
+            os.close(worker.out)
+            self.slot.exits.pop(worker.pid, None)
+
+
+def _handle(handle) -> wire.Handle:
+    if not isinstance(handle, wire.Handle):
+        raise TypeError(f"expected a Handle from this session, got {type(handle).__name__}")
+    return handle
+
+
+def _errno(message: str) -> int | None:
+    if message.startswith("[Errno "):
+        digits = message[7:].split("]", 1)[0]
+        return int(digits) if digits.isdigit() else None
+    return None

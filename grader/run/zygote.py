@@ -1,0 +1,372 @@
+"""The slot's resident process: imports numpy once, forks one worker per submission.
+
+A plain file run as ``python -I -S zygote.py CONFIG`` (inside bubblewrap at the
+``bwrap`` level): it imports only the standard library, numpy and the worker loop,
+never grader code, so a forked worker inherits nothing a student may not see.
+It is non-dumpable (workers cannot ptrace it or read its memory) and a child
+subreaper (every process a submission starts, even after setsid or a double fork,
+stays its descendant), so ``kill`` can find and SIGKILL the whole submission.
+
+Control messages are JSON over a SOCK_SEQPACKET socket; ``fork`` carries the
+worker's channel socket and output pipe as SCM_RIGHTS. Events the zygote sends on
+its own: ``ready`` once, ``exit`` whenever a worker it forked ends.
+
+``zygote.py --launch SPEC`` is the root-only launcher in front of bwrap: it builds
+a private mount view in which the Python installation is reachable by ``nobody``
+(e.g. under a 0700 /root), drops to ``nobody`` and execs bwrap, so the sandbox
+maps to an unprivileged host user and RLIMIT_NPROC is enforced by the kernel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+import time
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 4, 38, 36
+WORKER_CHANNEL_FD = 3
+KEEP_FD_BASE = 20
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def prctl(option: int, value: int) -> None:
+    if libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+class Zygote:
+    def __init__(self, cfg: dict) -> None:
+        self.cfg = cfg
+        self.ctl = socket.socket(fileno=cfg["ctl_fd"])
+        self.workers: set[int] = set()
+        self.keep_fds: list[int] = []
+        self.root_paths: dict[str, str] = {}
+
+    def start(self) -> None:
+        # No PR_SET_PDEATHSIG here: it fires when the *thread* that started us ends.
+        # The end of the control socket is what tells us the grader is gone.
+        prctl(PR_SET_DUMPABLE, 0)
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_IGN)
+        self.wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        sys.path[:] = self.cfg["path"]
+        import numpy
+        import numpy.fft
+        import numpy.linalg
+        import numpy.random  # noqa: F401
+        import worker_main  # noqa: F401
+        if self.cfg.get("uid") is not None:
+            self.reach_as_nobody()
+        self.pid = os.getpid()
+        self.send({"ev": "ready", "pid": self.pid})
+
+    def reach_as_nobody(self) -> None:
+        """After dropping to nobody, reach stdlib and numpy through fds opened as root.
+
+        A path below a 0700 directory cannot be traversed by nobody, but
+        /proc/self/fd/N of a directory opened earlier can, and lazily imported
+        modules then still load.
+        """
+        import numpy
+        dirs = list(self.cfg["worker_path"]) + [os.path.dirname(numpy.__file__)]
+        for n, path in enumerate(dirs):
+            if not os.path.isdir(path):
+                continue
+            fd = os.open(path, os.O_PATH | os.O_DIRECTORY)
+            os.dup2(fd, KEEP_FD_BASE + n, inheritable=False)
+            os.close(fd)
+            self.keep_fds.append(KEEP_FD_BASE + n)
+            self.root_paths[path] = f"/proc/self/fd/{KEEP_FD_BASE + n}"
+        prefixes = sorted(self.root_paths, key=len, reverse=True)
+        for module in list(sys.modules.values()):  # packages imported already, e.g. importlib
+            paths = getattr(module, "__path__", None)
+            if type(paths) is list:
+                paths[:] = [self.reachable(p, prefixes) for p in paths]
+
+    def reachable(self, path: str, prefixes: list[str]) -> str:
+        for prefix in prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return self.root_paths[prefix] + path[len(prefix):]
+        return path
+
+    def send(self, message: dict) -> None:
+        self.ctl.send(json.dumps(message).encode())
+
+    def loop(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.ctl, self.wake_r], [], [])
+            if self.wake_r in ready:
+                self.drain_wakeups()
+                self.reap()
+            if self.ctl in ready:
+                data, fds, _, _ = socket.recv_fds(self.ctl, 65536, 4)
+                if not data:
+                    self.op_kill({"timeout": 5.0}, [])
+                    return
+                message = json.loads(data)
+                try:
+                    reply = getattr(self, "op_" + message["op"])(message, fds)
+                except Exception as exc:  # noqa: BLE001 - report, the grader decides
+                    for fd in fds:
+                        os.close(fd)
+                    reply = {"op": message.get("op"), "error": f"{type(exc).__name__}: {exc}"}
+                self.send(reply)
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.workers:
+                self.workers.discard(pid)
+                self.send({"ev": "exit", "pid": pid, "status": describe_status(status)})
+
+    def op_ping(self, message: dict, fds) -> dict:
+        return {"op": "ping"}
+
+    def op_fork(self, message: dict, fds: list[int]) -> dict:
+        name = message["name"]
+        if "/" in name or name.startswith("."):
+            raise ValueError("bad submission name")
+        work = os.path.join(self.cfg["scratch"], name)
+        if not os.path.isdir(work):
+            copy_tree(os.path.join(self.cfg["inbox"], name), work, self.cfg.get("uid"))
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self.become_worker(work, fds)
+            except BaseException as exc:  # noqa: BLE001 - the child must never return
+                try:
+                    os.write(2, f"worker setup failed: {exc!r}\n".encode())
+                finally:
+                    os._exit(70)
+        for fd in fds:
+            os.close(fd)
+        self.workers.add(pid)
+        return {"op": "fork", "pid": pid}
+
+    def become_worker(self, work: str, fds: list[int]) -> None:
+        os.setsid()
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP,
+                    signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        chan, out = fds
+        null = os.open("/dev/null", os.O_RDONLY)
+        for src, dst in ((null, 0), (out, 1), (out, 2), (chan, WORKER_CHANNEL_FD)):
+            os.dup2(src, dst)
+        keep = {0, 1, 2, WORKER_CHANNEL_FD, *self.keep_fds}
+        for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        os.chdir(work)
+        root = work
+        if self.keep_fds:  # dropping to nobody: see reach_as_nobody
+            fd = os.open(".", os.O_PATH | os.O_DIRECTORY)
+            os.dup2(fd, KEEP_FD_BASE - 1, inheritable=False)
+            os.close(fd)
+            root = f"/proc/self/fd/{KEEP_FD_BASE - 1}"
+        uid = self.cfg.get("uid")
+        if uid is not None:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+        if os.getppid() != self.pid:
+            os._exit(0)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        for name, soft, hard in self.cfg["rlimits"]:
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+        os.environ.clear()
+        os.environ.update(self.cfg["env"], HOME=root, TMPDIR=root)
+        sys.path[:] = [root] + [self.root_paths.get(p, p) for p in self.cfg["worker_path"]]
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.stdout = _text_out(1)
+        sys.stderr = _text_out(2)
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        import random
+
+        import numpy
+        numpy.random.seed()  # a fresh process would not share its parent's stream
+        random.seed()
+        import worker_main
+        worker_main.serve(socket.socket(fileno=WORKER_CHANNEL_FD), root)
+        os._exit(0)
+
+    def op_kill(self, message: dict, fds) -> dict:
+        """SIGKILL every descendant, reap them, then empty the writable places."""
+        deadline = time.monotonic() + message.get("timeout", 3.0)
+        for pid in self.workers:  # the common case needs no scan of /proc to find them
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        waited = not self.workers
+        while True:
+            if not waited:
+                self.wait_children(0.05)
+            waited = False
+            procs = descendants(os.getpid())
+            if not procs:
+                break
+            if time.monotonic() > deadline:
+                return {"op": "kill", "ok": False, "detail": f"{len(procs)} processes survive"}
+            for pid, state in procs:
+                if state != "Z":
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        problems = [path for path in self.cfg["wipe"] if not empty_dir(path)]
+        if self.cfg.get("ipc"):
+            clear_sysv_ipc()
+        return {"op": "kill", "ok": not problems, "detail": " ".join(problems)}
+
+    def wait_children(self, timeout: float) -> None:
+        """Sleep until a child changes state (SIGCHLD) or ``timeout``, then reap."""
+        select.select([self.wake_r], [], [], timeout)
+        self.drain_wakeups()
+        self.reap()
+
+    def drain_wakeups(self) -> None:
+        while True:
+            try:
+                if not os.read(self.wake_r, 512):
+                    return
+            except BlockingIOError:
+                return
+
+
+def _text_out(fd: int):
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",
+                            line_buffering=True)
+
+
+def describe_status(status: int) -> dict:
+    if os.WIFSIGNALED(status):
+        return {"signal": os.WTERMSIG(status)}
+    return {"code": os.waitstatus_to_exitcode(status)}
+
+
+def descendants(root: int) -> list[tuple[int, str]]:
+    parent: dict[int, tuple[int, str]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            parent[int(entry.name)] = (int(fields[1]), fields[0].decode())
+    found, frontier = [], {root}
+    while frontier:
+        nxt = {pid for pid, (ppid, _) in parent.items() if ppid in frontier}
+        found += [(pid, parent[pid][1]) for pid in nxt]
+        frontier = nxt
+    return found
+
+
+def copy_tree(src: str, dst: str, uid: int | None) -> None:
+    """Regular files and directories only: a symlink could point anywhere."""
+    os.mkdir(dst, 0o755)
+    if uid is not None:
+        os.chown(dst, uid, uid)
+    for entry in os.scandir(src):
+        target = os.path.join(dst, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            copy_tree(entry.path, target, uid)
+        elif entry.is_file(follow_symlinks=False):
+            shutil.copyfile(entry.path, target, follow_symlinks=False)
+            if uid is not None:
+                os.chown(target, uid, uid)
+
+
+def empty_dir(path: str) -> bool:
+    def unlock(func, failed, _):
+        os.chmod(os.path.dirname(failed) or failed, 0o700)
+        func(failed)
+    try:
+        for entry in os.scandir(path):
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)
+                shutil.rmtree(entry.path, onerror=unlock)
+            else:
+                os.unlink(entry.path)
+        return not os.listdir(path)
+    except OSError:
+        return False
+
+
+def clear_sysv_ipc() -> None:
+    """SysV IPC objects outlive their processes; remove what a submission left."""
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, 0, None)),
+                         ("msg", lambda i: libc.msgctl(i, 0, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, 0))):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            remove(int(row.split()[1]))
+
+
+def launch(spec: dict) -> None:
+    CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x20000, 4096, 0x4000, 1 << 18
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+    check(libc.unshare(CLONE_NEWNS), "unshare")
+    check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    fds = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in spec["binds"]}
+    for mask in spec["masks"]:
+        check(libc.mount(b"tmpfs", mask.encode(), b"tmpfs", 0, b"mode=0755"), "tmpfs " + mask)
+    for path, fd in fds.items():
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "x").close()
+        check(libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND, None),
+              "bind " + path)
+        os.close(fd)
+    uid = spec["uid"]
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    os.execv(spec["argv"][0], spec["argv"])
+
+
+def main(argv: list[str]) -> None:
+    if argv[1] == "--launch":
+        launch(json.loads(argv[2]))
+        return
+    zygote = Zygote(json.loads(argv[1]))
+    zygote.start()
+    zygote.loop()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

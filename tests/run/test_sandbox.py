@@ -1,0 +1,253 @@
+"""The worker session API, error mapping, limits and slot recovery, on both levels."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.config import Limits
+from grader.errors import InternalError, SandboxUnavailable
+from grader.run import limits as policy
+from grader.run.errors import (
+    LimitExceeded,
+    ProtocolError,
+    StudentError,
+    WorkerCrashed,
+    WorkerFailure,
+)
+from grader.run.sandbox import SandboxSlot, describe_level
+from grader.run.wire import Handle
+
+HOSTILE = Path(__file__).parent / "hostile"
+LIMITS = Limits(call_timeout=3.0, submission_timeout=20.0, cpu_seconds=1, memory_mb=1024,
+                max_processes=16, max_open_files=64, max_file_bytes=2**20,
+                max_output_bytes=16 * 1024)
+NET = '''
+import numpy as np
+print("net module imported")
+
+
+class Net:
+    def __init__(self, n, scale=1.0):
+        self.params = {"W": np.ones(n) * scale}
+        self.calls = 0
+
+    def loss(self, x):
+        self.calls += 1
+        return float(self.params["W"] @ x)
+
+
+def boom(message):
+    raise ValueError(message)
+
+
+def helper_raises():
+    return boom("deep")
+
+
+def identity(*args, **kwargs):
+    return args, kwargs
+'''
+
+
+@pytest.fixture(scope="module", params=["process", "bwrap"])
+def slot(request, tmp_path_factory):
+    if request.param == "bwrap" and policy.probe_bwrap() is not None:
+        pytest.skip(f"bwrap unavailable: {policy.probe_bwrap()}")
+    slot = SandboxSlot(level=request.param, limits=LIMITS,
+                       workdir=tmp_path_factory.mktemp("slot") / request.param)
+    yield slot
+    slot.close()
+
+
+def stage(tmp_path: Path, **modules: str) -> Path:
+    root = tmp_path / "staged"
+    (root / "cs231n").mkdir(parents=True)
+    (root / "cs231n" / "__init__.py").write_text("")
+    for name, source in modules.items():
+        if "\n" not in source:
+            shutil.copy(HOSTILE / f"{source}.py", root / "cs231n" / f"{name}.py")
+        else:
+            (root / "cs231n" / f"{name}.py").write_text(source)
+    return root
+
+
+def test_levels_resolve_and_describe_themselves(monkeypatch):
+    assert policy.resolve_level("process") == "process"
+    monkeypatch.setattr(policy, "probe_bwrap", lambda: "bwrap is not installed")
+    assert policy.resolve_level("auto") == "process"
+    with pytest.raises(SandboxUnavailable, match="^--sandbox bwrap is not usable: bwrap is "):
+        policy.resolve_level("bwrap")
+    assert "NOT protected" in describe_level("process")
+    assert "no network" in describe_level("bwrap")
+
+
+def test_auto_picks_bwrap_where_it_works(tmp_path):
+    slot = SandboxSlot(level="auto", limits=LIMITS, workdir=tmp_path)
+    assert slot.level == ("bwrap" if policy.probe_bwrap() is None else "process")
+    assert slot.description == describe_level(slot.level)
+
+
+def test_calls_objects_and_batches(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET)) as session:
+        session.import_module("cs231n.net")
+        net = session.new("cs231n.net:Net", 3, scale=2.0)
+        assert isinstance(net, Handle) and net.type_name == "Net"
+        assert session.call_method(net, "loss", np.ones(3)) == 6.0
+        params = session.get_attr(net, "params")
+        assert type(params["W"]) is np.ndarray and params["W"].tolist() == [2.0, 2.0, 2.0]
+        session.set_item(net, "params", "W", np.arange(3.0))
+        session.set_attr(net, "calls", 10)
+        assert session.call_method(net, "loss", np.ones(3)) == 3.0
+        assert session.get_attr(net, "calls") == 11
+        assert session.call("cs231n.net:identity", net, k=net) == ((net,), {"k": net})
+        batch = session.call_many([("cs231n.net:identity", (i,), {}) for i in range(3)]
+                                  + [("cs231n.net:boom", ("no",), {})])
+        assert batch[:3] == [((0,), {}), ((1,), {}), ((2,), {})]
+        assert isinstance(batch[3], StudentError) and batch[3].message == "no"
+        session.drop(net)
+        with pytest.raises(ProtocolError, match="unknown object"):
+            session.call_method(net, "loss", np.ones(3))
+        assert session.output() == "net module imported\n"
+
+
+def test_student_errors_show_only_student_frames(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET)) as session:
+        with pytest.raises(StudentError) as info:
+            session.call("cs231n.net:helper_raises")
+    error = info.value
+    assert (error.type_name, error.message) == ("ValueError", "deep")
+    assert 'File "cs231n/net.py", line 21, in helper_raises' in error.traceback_text
+    assert 'File "cs231n/net.py", line 17, in boom' in error.traceback_text
+    assert "zygote" not in error.traceback_text and "worker_main" not in error.traceback_text
+    assert str(slot.workdir) not in error.traceback_text
+    with slot.open(stage(tmp_path / "2", net="def broken(:\n")) as session:
+        with pytest.raises(StudentError, match="SyntaxError") as info:
+            session.import_module("cs231n.net")
+    assert 'cs231n/net.py", line 1' in info.value.traceback_text
+    with slot.open(stage(tmp_path / "3", net=NET)) as session:
+        with pytest.raises(StudentError, match="AttributeError"):
+            session.call("cs231n.net:missing")
+        with pytest.raises(StudentError, match="ModuleNotFoundError"):
+            session.call("cs231n.nothere:f")
+
+
+def test_worker_sees_only_stdlib_and_numpy(slot, tmp_path):
+    with slot.open(stage(tmp_path, snoops="snoops")) as session:
+        modules, path, uid = session.call("cs231n.snoops:loaded")
+    assert not [m for m in modules if m.split(".")[0] in ("grader", "pytest", "sympy", "_pytest")]
+    assert not [p for p in path if "site-packages" in p and not p.endswith("numpy")], path
+    assert uid != 0 or (slot.level == "process" and os.geteuid() != 0)
+
+
+def test_after_a_crash_a_fresh_worker_reimports_and_old_handles_fail(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET, crash="exit_in_call")) as session:
+        session.import_module("cs231n.net")
+        net = session.new("cs231n.net:Net", 2)
+        with pytest.raises(WorkerCrashed, match="exited with code 0"):
+            session.call("cs231n.crash:quit_hard")
+        with pytest.raises(WorkerCrashed, match="Net object #1 was lost"):
+            session.call_method(net, "loss", np.ones(2))
+        assert session.call("cs231n.net:identity", 1) == ((1,), {})
+        assert session.output().count("net module imported") == 2 and session.forks == 2
+
+
+def test_handles_do_not_cross_sessions(slot, tmp_path):
+    with slot.open(stage(tmp_path / "a", net=NET)) as first:
+        stolen = first.new("cs231n.net:Net", 2)
+    with slot.open(stage(tmp_path / "b", net=NET)) as second:
+        second.import_module("cs231n.net")
+        with pytest.raises(WorkerCrashed, match="lost"):
+            second.call_method(stolen, "loss", np.ones(2))
+
+
+def test_one_submission_at_a_time(slot, tmp_path):
+    session = slot.open(stage(tmp_path, net=NET))
+    with pytest.raises(InternalError):
+        slot.open(stage(tmp_path / "2", net=NET))
+    session.close()
+    session.close()
+    with pytest.raises(RuntimeError):
+        session.call("cs231n.net:identity")
+
+
+@pytest.mark.parametrize("function,limit", [
+    ("write_big_file", "file size (1 MB)"), ("open_many_files", "open files (64)"),
+    ("burn_cpu", "CPU time (1 s)"), ("many_processes", "processes (16)"),
+])
+def test_rlimits_are_named_in_plain_words(slot, tmp_path, function, limit):
+    with slot.open(stage(tmp_path, limits="hits_limits")) as session:
+        with pytest.raises(LimitExceeded) as info:
+            session.call(f"cs231n.limits:{function}")
+        assert info.value.limit == limit
+        assert session.worker is None and slot.submission_processes() == []
+        assert session.call("cs231n.limits:fine") == "fine"
+
+
+@pytest.mark.parametrize("function,error", [
+    ("huge_frame", "exceeds"), ("garbage", "magic"), ("evil_dtype", "dtype not allowed"),
+    ("forged_reply", "does not answer"),
+])
+def test_protocol_violations_end_the_worker(slot, tmp_path, function, error):
+    with slot.open(stage(tmp_path, proto="breaks_protocol")) as session:
+        with pytest.raises(ProtocolError, match=error):
+            session.call(f"cs231n.proto:{function}")
+        assert session.worker is None
+        assert session.call("cs231n.proto:fine") == "fine"
+
+
+def test_closed_channel_is_a_crash_not_a_hang(slot, tmp_path):
+    with slot.open(stage(tmp_path, proto="breaks_protocol")) as session:
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="channel was closed"):
+            session.call("cs231n.proto:close_channel")
+        assert time.monotonic() - started < LIMITS.call_timeout + 0.5
+
+
+def test_a_dead_or_stopped_zygote_is_replaced(slot, tmp_path, monkeypatch):
+    monkeypatch.setattr(slot, "control_timeout", 1.0)
+    with slot.open(stage(tmp_path, net=NET)) as session:
+        session.import_module("cs231n.net")
+    starts = slot.starts
+    zygote = _zygote_host_pid(slot)
+    os.kill(zygote, signal.SIGKILL)
+    with slot.open(stage(tmp_path / "2", net=NET)) as session:
+        assert session.call("cs231n.net:identity", 1) == ((1,), {})
+    assert slot.starts == starts + 1
+    os.kill(_zygote_host_pid(slot), signal.SIGSTOP)
+    with slot.open(stage(tmp_path / "3", net=NET)) as session:
+        assert session.call("cs231n.net:identity", 2) == ((2,), {})
+    assert slot.starts == starts + 2
+
+
+def _zygote_host_pid(slot) -> int:
+    from grader.run.sandbox import _ns_pid
+    from grader.run.zygote import descendants
+    if slot.level == "process":
+        return slot._proc.pid
+    return next(pid for pid, _ in descendants(slot._proc.pid) if _ns_pid(pid) == slot.zygote_pid)
+
+
+def test_failures_are_verdict_data_not_grader_errors():
+    for failure in (StudentError("ValueError", "x"), LimitExceeded("memory (1 MB)"),
+                    WorkerCrashed("killed"), ProtocolError("bad")):
+        assert isinstance(failure, WorkerFailure) and not isinstance(failure, InternalError)
+    assert str(LimitExceeded("memory (2048 MB)", "MemoryError: ")) == (
+        "limit exceeded: memory (2048 MB): MemoryError: ")
+
+
+def test_slot_close_leaves_nothing(tmp_path):
+    slot = SandboxSlot(level="process", limits=LIMITS, workdir=tmp_path / "slot")
+    session = slot.open(stage(tmp_path, orphans="spawns_orphans"))
+    session.call("cs231n.orphans:daemonize")
+    zygote = slot._proc.pid
+    slot.close()
+    assert not (tmp_path / "slot").exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(zygote, 0)
