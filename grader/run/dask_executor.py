@@ -176,9 +176,9 @@ def grade_task(task: TaskSpec, chunk: list[PreparedSubmission]) -> dict:
             judge = resolve(spec.judge)
         except GraderError as error:
             return {"fatal": (error.exit_code, str(error)), "where": where, "results": []}
-        stage_dir = Path(tempfile.mkdtemp(prefix="grader-dask-stage-"))
         try:
-            grade_chunk(spec, chunk, slot=slot, judge=judge, stage_dir=stage_dir,
+            # The staging folders are rewritten by the next task, never recreated.
+            grade_chunk(spec, chunk, slot=slot, judge=judge, stage_root=spec.scratch / "stage",
                         on_result=lambda result: results.append(result.to_dict()))
         except Exception as error:  # noqa: BLE001 - a judge bug must not lose the chunk
             return {"results": results, "where": where,
@@ -205,7 +205,9 @@ def _worker_spec(task: TaskSpec) -> GradingSpec:
             f"this worker's grader ({__version__}, hidden suite {fingerprint(installed)}) "
             f"differs from the grading machine's (suite {task.fingerprint}): install the "
             "same grader version on every worker")
-    scratch = Path(tempfile.mkdtemp(prefix="grader-dask-"))
+    from .pipeline import scratch_root
+
+    scratch = Path(tempfile.mkdtemp(prefix="grader-dask-", dir=scratch_root()))
     atexit.register(shutil.rmtree, scratch, True)
     _specs[task.fingerprint] = replace(spec, suite_dir=candidate, scratch=scratch)
     return _specs[task.fingerprint]
