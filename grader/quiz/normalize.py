@@ -319,7 +319,7 @@ class Converter:
         path, receiver = _path(func, self.side)
         leaf = path[-1] if path else ""
         args = [self.value(a) for a in node.args]
-        kwargs = {k.arg: self.value(k.value) for k in node.keywords if k.arg}
+        kwargs = {self._keyword(k.arg): self.value(k.value) for k in node.keywords if k.arg}
         if receiver is not None:  # a method on a value: x.astype(float), mask.dot(x)
             value = self.as_expr(self.value(receiver), receiver)
             if leaf in IDENTITY:
@@ -332,6 +332,9 @@ class Converter:
         if len(path) > 1 and path[0] not in MODULES:
             raise _fail(self.side, node, f"unknown function '{'.'.join(path)}'")
         return self._function(leaf, path, args, kwargs, node)
+
+    def _keyword(self, arg: str) -> str:
+        return self.side.names[int(arg[2:])].text if arg.startswith("_n") else arg
 
     def _function(self, leaf: str, path: list[str], args: list, kwargs: dict,
                   node: ast.Call) -> object:

@@ -153,8 +153,7 @@ def collapse_derivatives(tokens: list[Token]) -> list[Token]:
                 if jd <= len(tokens) and _is(tokens[jn] if jn < len(tokens) else t, "/"):
                     n = _deriv_operand(tokens[i:jn])
                     d = _deriv_operand(tokens[jn + 1:jd])
-                    if n is not None and d is not None and (
-                            width_num == 2 or n.text in LOSS_NAMES or t.kind == "PARTIAL"):
+                    if n is not None and d is not None:
                         out.append(_deriv_token(n, d, t.pos, tokens[jd - 1].end))
                         i = jd
                         break
@@ -305,6 +304,8 @@ def _rewrite(tokens: list[Token], w: _Writer, text: str) -> None:
             w.put("*", t.pos)  # rand(*x.shape)
         elif t.kind == "OP" and t.text in _OPS:
             w.put(_OPS[t.text], t.pos)
+        elif t.kind == "OP" and t.text == "=" and prev is not None and prev.kind == "NAME":
+            w.put("=", t.pos)  # a keyword argument: binomial(1, p, size=x.shape)
         elif t.kind == "DOTS":
             raise ParseError("'...' cannot be graded: write every term out", pos=t.pos)
         elif t.kind == "BADCMD":
