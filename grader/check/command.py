@@ -1,0 +1,93 @@
+"""``grader check``: a student runs the public checks on their own work before submitting.
+
+Only the public suite next to this module runs, never a hidden one: this command must work,
+and say the same things, from the student edition of the grader, which has no hidden tests
+and no reference solution to read (see docs/ci.md). The student's code still runs in the
+sandbox and through the judge, exactly as when it is graded, so a message seen here is the
+message the grader would give for the same mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from ..ci.single import find_submission, grade_submission
+from ..config import Config, check_sandbox_level, load_limits
+from ..errors import UsageError
+from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
+from ..run.model import STUDENT_FILES
+from ..run.stage import SupportPackage
+from . import show
+
+PUBLIC_SUITE = Path(__file__).resolve().parent / "public"
+PACKAGE = "cs231n"
+LEVELS_UP = 3  # from cs231n/classifiers/fc_net.py to the folder that holds cs231n/
+
+
+def main(*, path: Path = Path("."), sandbox: str = "auto", console: Console | None = None,
+         judge: str | Callable = DEFAULT_JUDGE,
+         slot_factory: str | Callable = DEFAULT_SLOT) -> int:
+    """Check the assignment at ``path``; 0 when every public check passes, else 1."""
+    root = find_assignment(Path(path))
+    config = Config(limits=load_limits(), sandbox=check_sandbox_level(sandbox), jobs=1)
+    result = grade_submission(find_submission(root), suite_dir=PUBLIC_SUITE,
+                              support=SupportPackage.load(root), config=config,
+                              judge=judge, slot_factory=slot_factory)
+    todos = remaining_todos(root)
+    show.terminal(result, todos, root=root, console=console or Console(highlight=False))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        show.append_job_summary(Path(summary), result, todos)
+    passed = result.status == "graded" and all(t.passed for t in result.tests)
+    return 0 if passed else 1
+
+
+def find_assignment(path: Path) -> Path:
+    """The folder holding the ``cs231n`` package that ``path`` is in or points at."""
+    if not path.exists():
+        raise UsageError("no such file or folder", path=path)
+    start = path.resolve()
+    if start.is_file():
+        if start.name not in STUDENT_FILES:
+            raise UsageError("expected your layers.py, your fc_net.py or your assignment "
+                             "folder", path=path)
+        start = start.parent
+    for folder in [start, *start.parents][:LEVELS_UP + 1]:
+        if (folder / PACKAGE / "layers.py").is_file():
+            return folder
+    raise UsageError(f"no {PACKAGE}/layers.py in this folder or above it: run grader check "
+                     f"in your assignment folder (the one that holds {PACKAGE}/)", path=path)
+
+
+def remaining_todos(root: Path) -> list[tuple[str, str]]:
+    """(file, message) of every TODO stub still raising NotImplementedError in the student's
+    files. The files are parsed, never run: this is the trusted side."""
+    found = []
+    for package_path in STUDENT_FILES.values():
+        file = root / package_path
+        try:
+            tree = ast.parse(file.read_bytes(), filename=package_path)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # missing or broken files are reported by the checks themselves
+        stubs = sorted((node.lineno, _stub_message(node)) for node in ast.walk(tree)
+                       if isinstance(node, ast.Raise))
+        found += [(package_path, message) for _, message in stubs if message]
+    return found
+
+
+def _stub_message(node) -> str | None:
+    if not isinstance(node, ast.Raise) or not isinstance(node.exc, ast.Call):
+        return None
+    call = node.exc
+    if not (isinstance(call.func, ast.Name) and call.func.id == "NotImplementedError"):
+        return None
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value,
+                                                                           str):
+        text = " ".join(call.args[0].value.split())
+        return text.split(" (your TODO in ")[0]
+    return "a function still raises NotImplementedError"

@@ -1,0 +1,1 @@
+"""The public checks ``grader check`` runs; they ship to students (see docs/ci.md)."""
