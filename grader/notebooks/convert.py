@@ -12,7 +12,6 @@ import re
 
 from nbformat import v4
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Magics with no effect outside IPython that every CS231n notebook carries: dropped silently.
 _HARMLESS = {"matplotlib", "load_ext", "reload_ext", "autoreload", "config", "aimport"}
 _TIMING = {"time", "timeit", "prun"}
@@ -58,28 +57,17 @@ def _text(reply: dict, key: str, limit: int = 200_000) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def png_images(reply: dict) -> list[bytes]:
-    figures = reply.get("figures")
-    if not isinstance(figures, list):
-        return []
-    return [f for f in figures[:8] if isinstance(f, bytes) and f.startswith(PNG_SIGNATURE)]
+def worker_notes(reply: dict) -> list[str]:
+    """What the plotting shim could not record, as short plain strings."""
+    notes = reply.get("notes")
+    return [n[:200] for n in notes[:20] if isinstance(n, str)] if isinstance(notes, list) else []
 
 
-def saved_files(reply: dict) -> list[tuple[str, bytes]]:
-    """(safe base name, bytes) of image files the cell wrote into its folder."""
-    found = []
-    files = reply.get("files")
-    for item in files if isinstance(files, list) else []:
-        if (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
-                and isinstance(item[1], bytes)):
-            name = re.sub(r"[^A-Za-z0-9._-]", "_", item[0].rsplit("/", 1)[-1]).lstrip(".")
-            if name:
-                found.append((name[:100], item[1]))
-    return found[:10]
+def outputs(reply: dict, count: int, notes: list[str], images: list[bytes]) -> list:
+    """nbformat outputs for one executed cell, built only from checked plain data.
 
-
-def outputs(reply: dict, count: int, notes: list[str]) -> list:
-    """nbformat outputs for one executed cell, built only from checked plain data."""
+    ``images`` are PNGs the trusted side drew from the cell's figure records.
+    """
     cell_outputs = []
     if notes:
         cell_outputs.append(v4.new_output("stream", name="stderr",
@@ -88,7 +76,7 @@ def outputs(reply: dict, count: int, notes: list[str]) -> list:
         text = _text(reply, name)
         if text:
             cell_outputs.append(v4.new_output("stream", name=name, text=text))
-    for image in png_images(reply):
+    for image in images:
         cell_outputs.append(v4.new_output(
             "display_data", data={"image/png": base64.b64encode(image).decode("ascii"),
                                   "text/plain": "<Figure>"}))

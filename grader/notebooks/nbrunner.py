@@ -1,16 +1,16 @@
 """Runs a notebook's code cells inside the sandbox worker. Staged as ``_grader_nbrunner.py``.
 
 This file is copied next to the student's code and imported by the untrusted worker, so
-it imports only the standard library and, lazily, matplotlib; it must never import
+it imports only the standard library and its sibling ``_grader_plotshim`` (matplotlib is
+not visible in the sandbox; the shim records figures as data); it must never import
 ``grader``. It keeps one namespace across calls, the way a kernel does, and answers each
-call with plain data (strings, bytes, numbers) that the trusted side turns into an
-executed notebook. The trusted side has already replaced IPython magics by plain Python.
+call with plain data that the trusted side turns into an executed notebook. The trusted
+side has already replaced IPython magics by plain Python.
 """
 
 import ast
 import builtins
 import io
-import os
 import signal
 import sys
 import threading
@@ -18,10 +18,8 @@ import traceback
 
 MAX_STREAM_CHARS = 100_000  # per cell: a print loop must not flood the report
 MAX_FIGURES = 8  # per cell
-MAX_FILE_BYTES = 5 * 2**20
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
-_state = {"ns": None, "figures": [], "files": {}}
+_state = {"ns": None}
 
 
 class CellTimeout(BaseException):
@@ -32,53 +30,18 @@ class _Capped(io.StringIO):
     def write(self, text):
         room = MAX_STREAM_CHARS - self.tell()
         if room > 0:
-            super().write(text[:room])
+            super().write(str(text)[:room])
         return len(text)
 
 
-def _snapshot():
-    files = {}
-    for entry in os.scandir("."):
-        if entry.name.lower().endswith(IMAGE_SUFFIXES) and entry.is_file(follow_symlinks=False):
-            stat = entry.stat(follow_symlinks=False)
-            files[entry.name] = (stat.st_mtime_ns, stat.st_size)
-    return files
-
-
-def _grab_figures():
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is None:
-        return
-    for number in plt.get_fignums():
-        if len(_state["figures"]) < MAX_FIGURES:
-            buffer = io.BytesIO()
-            try:
-                plt.figure(number).savefig(buffer, format="png", dpi=72, bbox_inches="tight")
-                _state["figures"].append(buffer.getvalue())
-            except Exception:  # a broken figure is the student's problem, not the run's
-                pass
-    plt.close("all")
-
-
-def _show(*args, **kwargs):
-    _grab_figures()
-
-
 def start():
-    """Fresh namespace; matplotlib draws off-screen and `plt.show()` hands figures to us."""
-    os.environ["MPLBACKEND"] = "Agg"
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        plt.show = _show
-    except ImportError:
-        pass
+    """A fresh namespace, with the plotting shim standing in for matplotlib."""
+    import _grader_plotshim
+    _grader_plotshim.install()
     namespace = {"__name__": "__main__", "__builtins__": builtins}
-    namespace["display"] = lambda *values, **kw: [print(repr(v)) for v in values] and None
+    namespace["display"] = lambda *values, **kw: print(*(repr(v) for v in values))
     _state["ns"] = namespace
-    _state["files"] = _snapshot()
-    return {"cwd": os.path.basename(os.getcwd()), "python": sys.version.split()[0]}
+    return {"python": sys.version.split()[0]}
 
 
 def _alarm(seconds):
@@ -93,6 +56,7 @@ def _alarm(seconds):
 
 
 def _execute(source, number, namespace):
+    """Run the cell; like IPython, a final bare expression's repr is the cell's result."""
     tree = ast.parse(source, filename=f"<cell {number}>")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -105,21 +69,12 @@ def _execute(source, number, namespace):
     return None
 
 
-def _new_files():
-    before, found = _state["files"], []
-    now = _snapshot()
-    for name, signature in sorted(now.items()):
-        if before.get(name) != signature and signature[1] <= MAX_FILE_BYTES:
-            with open(name, "rb") as handle:
-                found.append((name, handle.read(MAX_FILE_BYTES)))
-    _state["files"] = now
-    return found
-
-
 def run_cell(source, number, seconds=0):
-    """Execute one cell; returns {status, stdout, result, figures, files, ename, evalue, traceback}."""
+    """Execute one cell; returns {status, stdout, stderr, result, figures, notes, ename,
+    evalue, traceback} with figures as the shim's plain-data records."""
     if _state["ns"] is None:
         start()
+    import _grader_plotshim
     out, err = _Capped(), _Capped()
     saved = sys.stdout, sys.stderr
     reply = {"status": "ok", "result": None, "ename": "", "evalue": "", "traceback": ""}
@@ -128,7 +83,6 @@ def run_cell(source, number, seconds=0):
         sys.stdout, sys.stderr = out, err
         armed = _alarm(seconds)
         reply["result"] = _execute(source, number, _state["ns"])
-        _grab_figures()
     except CellTimeout:
         reply.update(status="timeout", ename="TimeoutError",
                      evalue=f"the cell ran longer than {seconds:g} s")
@@ -143,7 +97,7 @@ def run_cell(source, number, seconds=0):
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
         sys.stdout, sys.stderr = saved
-    figures, _state["figures"] = _state["figures"], []
-    reply.update(stdout=out.getvalue(), stderr=err.getvalue(), figures=figures,
-                 files=[list(pair) for pair in _new_files()])
+    figures, notes = _grader_plotshim.take()
+    reply.update(stdout=out.getvalue(), stderr=err.getvalue(), figures=figures[:MAX_FIGURES],
+                 notes=notes[:20])
     return reply

@@ -21,12 +21,15 @@ import nbformat
 
 from ..errors import GraderError
 from ..run.errors import LimitExceeded, StudentError, WorkerFailure
-from . import convert
+from . import convert, replay
 from .answers import answers_from_notebook, read_notebook
 
 NOTEBOOK_NAME = "Dropout.ipynb"
 RUNNER_MODULE = "_grader_nbrunner"
-_RUNNER_SOURCE = Path(__file__).with_name("nbrunner.py")
+# Worker-side modules, staged under names a student's own files are unlikely to use.
+_STAGED = {"_grader_nbrunner.py": "nbrunner.py", "_grader_plotshim.py": "plotshim.py"}
+NOTEBOOK_CELL_SECONDS = 180.0  # the regularization experiment takes ~15 s on one core
+NOTEBOOK_SECONDS = 600.0
 STUDENT_FILES = {"layers.py": "cs231n/layers.py", "fc_net.py": "cs231n/classifiers/fc_net.py"}
 
 
@@ -49,6 +52,15 @@ class NotebookResult:
         if self.failed_cell is None:
             return f"{self.notebook} was not run: {self.error}"
         return f"{self.notebook} stopped at cell {self.failed_cell}: {self.error}"
+
+
+def notebook_limits(base):
+    """Limits for a slot that runs notebooks: a cell may train two nets, so a call may take
+    far longer than one unit-test call; memory, processes and files stay as graded code's."""
+    from dataclasses import replace
+    return replace(base, call_timeout=max(base.call_timeout, NOTEBOOK_CELL_SECONDS),
+                   submission_timeout=max(base.submission_timeout, NOTEBOOK_SECONDS),
+                   cpu_seconds=max(base.cpu_seconds, int(NOTEBOOK_SECONDS)))
 
 
 def find_notebook(folder: Path) -> Path | None:
@@ -88,21 +100,27 @@ def _prepare(scratch: Path, code_root: Path | None, student_dir: Path) -> None:
                 if candidate.is_file() and not candidate.is_symlink():
                     (scratch / rel).write_bytes(read_student_file(candidate))
                     break
-    shutil.copyfile(_RUNNER_SOURCE, scratch / f"{RUNNER_MODULE}.py")
+    for staged_name, ours in _STAGED.items():
+        shutil.copyfile(Path(__file__).with_name(ours), scratch / staged_name)
 
 
-def _save_images(reply: dict, number: int, image_dir: Path, saved: list[Path]) -> None:
-    for k, png in enumerate(convert.png_images(reply), 1):
+def _draw(reply: dict, number: int, image_dir: Path, saved: list[Path]):
+    """PNGs for the cell's figure records (drawn here), saved; returns (pngs, notes)."""
+    figures = reply.get("figures")
+    pngs, notes = [], []
+    for k, record in enumerate(figures[:8] if isinstance(figures, list) else [], 1):
+        png, figure_notes = replay.render(record)
+        notes += figure_notes
+        if png is None:
+            continue
+        pngs.append(png)
         image_dir.mkdir(parents=True, exist_ok=True)
-        path = image_dir / f"cell{number:02d}_figure{k}.png"
-        path.write_bytes(png)
-        saved.append(path)
-    for name, data in convert.saved_files(reply):
-        image_dir.mkdir(parents=True, exist_ok=True)
-        path = image_dir / name
-        path.write_bytes(data)
-        if path not in saved:
-            saved.append(path)
+        for name in [f"cell{number:02d}_figure{k}.png", *replay.saved_names(record)]:
+            path = image_dir / name
+            path.write_bytes(png)
+            if path not in saved:
+                saved.append(path)
+    return pngs, notes
 
 
 def _classify(error: WorkerFailure) -> tuple[str, str]:
@@ -113,45 +131,56 @@ def _classify(error: WorkerFailure) -> tuple[str, str]:
     return status, " ".join(str(error).split())[:300]
 
 
-def run_cells(nb, session, *, cell_timeout: float, image_dir: Path):
-    """Execute ``nb``'s code cells through ``session``; fills in outputs in place.
+@dataclass
+class CellRun:
+    """How far a notebook got: filled in cell by cell by :func:`run_cells`."""
 
-    Returns (status, failed cell number or None, one-line error, images, notes).
-    """
-    images: list[Path] = []
-    all_notes: list[str] = []
-    count = 0
+    status: str = "ran"
+    failed_cell: int | None = None
+    error: str = ""
+    images: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def stop(self, status: str, cell: int | None, error: str) -> "CellRun":
+        self.status, self.failed_cell, self.error = status, cell, error
+        return self
+
+
+def run_cells(nb, session, *, cell_timeout: float, image_dir: Path) -> CellRun:
+    """Execute ``nb``'s code cells through ``session``, filling in their outputs."""
+    run = CellRun()
     try:
         session.call(f"{RUNNER_MODULE}:start")
     except WorkerFailure as error:
         status, message = _classify(error)
-        return status, None, message, images, all_notes
+        return run.stop(status, None, message)
+    count = 0
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
         number, count = index + 1, count + 1
         source, notes = convert.to_python(str(cell.get("source", "")))
-        all_notes += [f"cell {number}: {note}" for note in notes]
         try:
             reply = session.call(f"{RUNNER_MODULE}:run_cell", source, number, cell_timeout)
         except WorkerFailure as error:
             status, message = _classify(error)
             cell.outputs = [nbformat.v4.new_output("error", ename=type(error).__name__,
                                                    evalue=message, traceback=[])]
-            return status, number, message, images, all_notes
+            return run.stop(status, number, message)
         if not isinstance(reply, dict):
-            return "crashed", number, "the notebook runner sent malformed data", images, all_notes
+            return run.stop("crashed", number, "the notebook runner sent malformed data")
+        pngs, drawing_notes = _draw(reply, number, image_dir, run.images)
+        notes += convert.worker_notes(reply) + drawing_notes
+        run.notes += [f"cell {number}: {note}" for note in notes]
         cell.execution_count = count
-        cell.outputs = convert.outputs(reply, count, notes)
-        _save_images(reply, number, image_dir, images)
+        cell.outputs = convert.outputs(reply, count, notes, pngs)
         if reply.get("status") == "timeout":
-            return ("limit", number, f"timed out after {cell_timeout:g} s (per-cell limit)",
-                    images, all_notes)
+            return run.stop("limit", number, f"timed out after {cell_timeout:g} s (per-cell limit)")
         if reply.get("status") != "ok":
             ename = convert._text(reply, "ename", 200) or "Error"
             evalue = " ".join(convert._text(reply, "evalue", 2000).split())[:300]
-            return "cell_error", number, f"{ename}: {evalue}", images, all_notes
-    return "ran", None, "", images, all_notes
+            return run.stop("cell_error", number, f"{ename}: {evalue}")
+    return run
 
 
 def process(submitted: Path, slot, out_dir: Path, *, code_root: Path | None = None,
@@ -187,11 +216,12 @@ def process(submitted: Path, slot, out_dir: Path, *, code_root: Path | None = No
         _prepare(Path(scratch), code_root, student_dir)
         session = slot.open(Path(scratch))
         try:
-            status, failed, error, images, notes = run_cells(
-                executed, session, cell_timeout=budget, image_dir=out_dir / "notebook_images")
+            run = run_cells(executed, session, cell_timeout=budget,
+                            image_dir=out_dir / "notebook_images")
         finally:
             session.close()
     executed_path = out_dir / f"{Path(NOTEBOOK_NAME).stem}.executed.ipynb"
     nbformat.write(executed, executed_path)
-    return NotebookResult(path.name, status, status == "ran", failed, error, answers,
-                          executed_path, tuple(images), time.monotonic() - started, tuple(notes))
+    return NotebookResult(path.name, run.status, run.status == "ran", run.failed_cell, run.error,
+                          answers, executed_path, tuple(run.images), time.monotonic() - started,
+                          tuple(run.notes))
