@@ -208,6 +208,22 @@ def export_gradescope(out: Path) -> None:
     sys.exit(export_main(platform="gradescope", out=out) or 0)
 
 
+@export.command("student", context_settings=CONTEXT)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder for the wheel.")
+def export_student(out: Path) -> None:
+    """Build the student edition wheel: `grader check` with the public checks only.
+
+    It holds no hidden test and no solution; students (or their CI) pip install it.
+
+    \b
+    Example:
+      grader export student --out dist
+    """
+    from .export import main as export_main
+    sys.exit(export_main(platform="student", out=out) or 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="grader", standalone_mode=False)
