@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..ci.workflow import write_workflow
 from ..errors import InputFileError
 from ..notebooks.build import write_notebooks
 from .markers import enclosing_function, find_regions, function_names, stub_regions
@@ -139,4 +140,4 @@ def write_readme(src_root: Path, dest_root: Path) -> list[Path]:
 
 # The release, in order. Append a step here to make `grader release` write more.
 STEPS: tuple[Step, ...] = (copy_package, copy_public_tests, copy_support_files, write_readme,
-                           write_notebooks)
+                           write_notebooks, write_workflow)
