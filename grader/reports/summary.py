@@ -23,8 +23,10 @@ def table(results: list[SubmissionResult], *, graded: int, skipped: int,
     out = Table(title="grader run", show_header=False, title_justify="left")
     out.add_column("what", style="bold")
     out.add_column("value")
-    line = f"{len(results)} with a result ({graded} graded in this run, {skipped} unchanged"
-    out.add_row("submissions", line + (f"; {elapsed:.1f} s)" if elapsed else ")"))
+    out.add_row("submissions", f"{len(results)} with a result: {graded} graded now, "
+                f"{skipped} unchanged")
+    if elapsed:
+        out.add_row("time", f"{elapsed:.1f} s")
     counts = Counter(r.status for r in results)
     for status in [s for s in STATUSES if counts[s]] + sorted(set(counts) - set(STATUSES)):
         style = "green" if status == "graded" else "red" if status == "internal_error" else "yellow"

@@ -30,9 +30,13 @@ class PlainProgress:
 
     def start(self, *, total: int, skipped: int) -> None:
         self.total, self.done = total, 0
-        line = f"grading {total} submission{'s' * (total != 1)}"
-        if skipped:
-            line += f" ({skipped} unchanged since an earlier run, not regraded)"
+        if not total:
+            line = (f"nothing to grade: all {skipped} submissions are unchanged since an "
+                    "earlier run (--force regrades them)" if skipped else "nothing to grade")
+        else:
+            line = f"grading {total} submission{'s' * (total != 1)}"
+            if skipped:
+                line += f" ({skipped} unchanged since an earlier run, not regraded)"
         self.console.print(line, soft_wrap=True, highlight=False, markup=False)
 
     def advance(self, result: SubmissionResult) -> None:
@@ -66,6 +70,8 @@ class BarProgress(PlainProgress):
 
     def start(self, *, total: int, skipped: int) -> None:
         super().start(total=total, skipped=skipped)
+        if not total:
+            return
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                              MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
                              TimeRemainingColumn(), console=self.console, transient=False)
@@ -74,7 +80,7 @@ class BarProgress(PlainProgress):
 
     def advance(self, result: SubmissionResult) -> None:
         self.done += 1
-        if result.status != "graded":
+        if result.status != "graded":  # a bar shows progress; only trouble deserves a line
             self._bar.console.print(self._line(result), soft_wrap=True, highlight=False)
         self._bar.update(self._task, advance=1)
 
