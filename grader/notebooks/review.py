@@ -62,7 +62,8 @@ def _twins(answers: dict, question: str) -> dict[str, list[str]]:
     """student -> other students whose answer to ``question`` is the same text."""
     groups: dict[str, list[str]] = {}
     for student, per_student in answers.items():
-        text = " ".join(str(per_student.get(question, "")).split()).lower()
+        # Same words in the same order: markdown emphasis and spacing do not hide a copy.
+        text = " ".join(re.sub(r"[\W_]+", " ", str(per_student.get(question, ""))).split()).lower()
         if text:
             groups.setdefault(text, []).append(student)
     return {s: [o for o in group if o != s] for group in groups.values() if len(group) > 1

@@ -4,7 +4,8 @@ CSS = """
 :root { --ink: #1d2430; --muted: #5b6472; --line: #d6dbe3; --card: #ffffff; --bg: #f3f5f8;
         --accent: #2f5d9b; --warn: #9a5b00; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC",
+       "PingFang SC", "Microsoft YaHei", sans-serif;
        color: var(--ink); background: var(--bg); }
 header { padding: 20px 28px 12px; background: var(--card); border-bottom: 1px solid var(--line); }
 h1 { margin: 0 0 4px; font-size: 22px; }

@@ -12,7 +12,7 @@ HOSTILE = ('<script>alert("owned")</script><img src=x onerror=alert(1)>\n\n'
 ANSWERS = {
     "alice": {"Inline Question 1": "Activations are **1/p** too large: `E[out] = p * x`.",
               "Inline Question 2": "It regularizes."},
-    "mallory": {"Inline Question 1": HOSTILE, "Inline Question 2": "it  REGULARIZES."},
+    "mallory": {"Inline Question 1": HOSTILE, "Inline Question 2": "it  *REGULARIZES*"},
     "zoe": {},
 }
 
