@@ -11,7 +11,7 @@ from pathlib import Path
 
 # Names the output folder uses itself; a student called "report.html" gets another folder.
 RESERVED = {"gradebook.csv", "report.html", "grades.sqlite", "grades.sqlite-wal",
-            "grades.sqlite-shm", "folders.csv"}
+            "grades.sqlite-shm", "folders.csv", "logs"}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _MAX_BYTES = 120  # well under every filesystem's 255-byte name limit, with room for a suffix
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),

@@ -67,8 +67,9 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
     if failed:
         raise InternalError(
             f"{len(failed)} submission(s) could not be graded because of an internal error "
-            f"({', '.join(failed[:5])}{', ...' if len(failed) > 5 else ''}); run the same "
-            "command again to retry them")
+            f"({', '.join(failed[:5])}{', ...' if len(failed) > 5 else ''}); details in "
+            f"{summary.out_dir / 'logs' / 'judges.log'}; run the same command again to retry "
+            "them")
     return 0
 
 
@@ -131,6 +132,7 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         finally:
             executor.close()
             progress.stop()
+            _keep_logs(scratch, out / "logs")
             shutil.rmtree(scratch, ignore_errors=True)
         results = store.results_for((p.student, p.content_hash) for p in prepared)
     have = {r.student for r in results}
@@ -144,6 +146,17 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
                             sandbox_descriptions=_sandbox_descriptions(results))
         summary = _with(summary, reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
+
+
+def _keep_logs(scratch: Path, dest: Path) -> None:
+    """Judge processes' logs (internal errors, grader warnings) outlive the scratch folder."""
+    logs = [p for p in sorted(scratch.glob("judge-*.log")) if p.stat().st_size]
+    if logs:
+        dest.mkdir(exist_ok=True)
+        with open(dest / "judges.log", "a", encoding="utf-8", errors="replace") as handle:
+            handle.write(f"==== grader run at {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            for log in logs:
+                handle.write(f"---- {log.name}\n" + log.read_text(errors="replace"))
 
 
 def _sandbox_descriptions(results) -> dict[str, str]:

@@ -138,13 +138,13 @@ def test_html_is_self_contained_with_histogram_and_pass_rates():
     assert "bwrap" in page and "no network" in page
 
 
-@pytest.mark.parametrize("student", ["../../etc", "a/b", "..", ".", "", "report.html",
+@pytest.mark.parametrize("student", ["../../etc", "a/b", "..", ".", "", "report.html", "logs",
                                      "grades.sqlite", "con", "x" * 400, "tab\there", "é" * 200])
 def test_folder_names_are_safe(student):
     name = folder_names([student])[student]
     assert name not in ("", ".", "..") and "/" not in name and "\\" not in name
     assert not name.startswith(".") and len(name.encode()) <= 255
-    assert name.lower() not in ("report.html", "grades.sqlite", "con")
+    assert name.lower() not in ("report.html", "grades.sqlite", "con", "logs")
     assert all(c.isprintable() for c in name)
 
 
