@@ -155,8 +155,7 @@ def _keep_logs(scratch: Path, dest: Path) -> None:
         dest.mkdir(exist_ok=True)
         with open(dest / "judges.log", "a", encoding="utf-8", errors="replace") as handle:
             handle.write(f"==== grader run at {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-            for log in logs:
-                handle.write(f"---- {log.name}\n" + log.read_text(errors="replace"))
+            handle.writelines(f"---- {log.name}\n" + log.read_text(errors="replace") for log in logs)
 
 
 def _sandbox_descriptions(results) -> dict[str, str]:
