@@ -104,7 +104,7 @@ def message(key: str, question: Question | None = None, **details) -> str:
 
 def show(expr: sp.Expr) -> str:
     """A reading for people: symbols by name, products element-wise."""
-    text = sp.sstr(expr)
+    text = sp.sstr(expr, order="none")  # ordering terms is most of the printing time
     return text.replace("gauss_lt", "[randn<p]").replace("gauss", "N").replace("?", "")
 
 

@@ -214,7 +214,7 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     if not outputs and len(bare) == len(keys):
         outputs = {k: [b] for k, b in zip(keys, bare)}
         notes.append(feedback.message("outputs_by_order", question))
-    reading = "\n".join(f"{_out_name(question, k)}: {text}  →  {sp.sstr(v)}"
+    reading = "\n".join(f"{_out_name(question, k)}: {text}  →  {sp.sstr(v, order='none')}"
                         for k in keys for v, text in outputs.get(k, []))
 
     def review(key: str, **details) -> QuestionResult:
@@ -233,7 +233,7 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     for key in keys:
         name = _out_name(question, key)
         found = outputs.get(key, [])
-        distinct = {sp.srepr(sp.expand(v)) for v, _ in found}
+        distinct = {sp.expand(v) if isinstance(v, sp.Basic) else v for v, _ in found}
         if len(distinct) > 1:
             return review("several", forms="; ".join(t for _, t in found))
         if not found:

@@ -36,9 +36,19 @@ class Case:
     tag: str = ""
 
 
+def sandbox_runs() -> bool:
+    """Q4 answers need the sandbox; without one they are all (rightly) reviews."""
+    from grader.quiz.code_check import _Slot
+
+    return _Slot.get() is not None
+
+
 def cases() -> list[Case]:
     out = []
     for path in sorted(CORPUS.glob("q*.toml")):
+        if path.stem == "q4" and not sandbox_runs():
+            print("no sandbox on this machine: the Q4 answers are left out")
+            continue
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for n, case in enumerate(data["case"]):
             out.append(Case(f"{path.stem}[{n}]", path.stem, case["answer"], case["expect"],
