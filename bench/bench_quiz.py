@@ -16,17 +16,18 @@ import shutil
 import sys
 import tempfile
 import time
-import tomllib
 from collections import Counter
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.quiz.answers import answer_paths  # noqa: E402
-from grader.quiz.grade import grade_class  # noqa: E402
-from grader.quiz.model import load_quiz  # noqa: E402
-from grader.quiz.report import write_reports  # noqa: E402
+from grader.quiz.answers import answer_paths
+from grader.quiz.grade import grade_class
+from grader.quiz.model import load_quiz
+from grader.quiz.report import write_reports
 
 
 def corpus_answers() -> dict[str, list[str]]:

@@ -101,7 +101,7 @@ def stage(source: str, dest: Path) -> Path:
 def reference_conv(x, w, b, pad: int, stride: int, *, flip: bool = False,
                    bias: bool = True) -> np.ndarray:
     """The naive convolution layer forward (cross-correlation unless ``flip``)."""
-    N, C, H, W = x.shape
+    N, _, H, W = x.shape
     F, _, HH, WW = w.shape
     if flip:
         w = w[:, :, ::-1, ::-1]
@@ -133,8 +133,8 @@ class _Slot:
     def get(cls):
         if cls.slot is None and not cls.broken:
             try:
-                from ..run.sandbox import SandboxSlot  # the sandbox room's contract
                 from ..config import Limits
+                from ..run.sandbox import SandboxSlot  # the sandbox room's contract
                 work = Path(tempfile.mkdtemp(prefix="grader-quiz-"))
                 cls.slot = SandboxSlot(level="auto", workdir=work / "slot", limits=Limits(
                     call_timeout=10.0, submission_timeout=60.0, cpu_seconds=60))

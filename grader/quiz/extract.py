@@ -14,15 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .derivatives import LOSS_NAMES
 from .errors import AnswerError
 from .lexer import Token, tokenize
-from .parse import FUNCTIONS, LOSS_NAMES
+from .parse import FUNCTIONS
 
-CODE_WORDS = frozenset("""
-np numpy torch random rand randn shape astype float32 float64 float dot matmul multiply
-binomial uniform normal bernoulli rng ones_like zeros_like rand_like randn_like size
-dtype standard_normal random_sample divide T nn functional default_rng Generator
-""".split())
+CODE_WORDS = frozenset(["np", "numpy", "torch", "random", "rand", "randn", "shape", "astype", "float32", "float64", "float", "dot", "matmul", "multiply", "binomial", "uniform", "normal", "bernoulli", "rng", "ones_like", "zeros_like", "rand_like", "randn_like", "size", "dtype", "standard_normal", "random_sample", "divide", "T", "nn", "functional", "default_rng", "Generator"])
 _ANCHORS = {"=", ":=", "~", "+=", "-=", "*=", "/=", "∈", "≈"}
 _OPERATORS = {"+", "-", "*", "/", "⊙", ".*", "./", "·", "@", "^", "**", "<", ">"}
 _PUNCT = {",", ";", ":", "?", "!", '"', "#", "，", "=>", "&", "|", "$"}
@@ -261,10 +258,7 @@ def _unwind(toks: list[Token], start: int, i: int, step: int) -> int:
     return start - step
 
 
-_NOT_DEFINED = frozenset("""
-is are be the a an then so thus hence therefore where which that this it we and or but
-if with when let output input result answer formula equation here there
-""".split())
+_NOT_DEFINED = frozenset(["is", "are", "be", "the", "a", "an", "then", "so", "thus", "hence", "therefore", "where", "which", "that", "this", "it", "we", "and", "or", "but", "if", "with", "when", "let", "output", "input", "result", "answer", "formula", "equation", "here", "there"])
 
 
 def _define(toks: list[Token], i: int, cls: _Classifier) -> None:

@@ -15,7 +15,6 @@ from .q3 import grade_outputs
 from .result import QuestionResult, StudentResult
 from .verdict import apply_consistency, facts_for, grade_formula
 
-
 _MEMO: dict[tuple, tuple[QuestionResult, dict]] = {}
 
 

@@ -43,8 +43,7 @@ _CMD_SPECIAL = {r"\frac": "FRAC", r"\dfrac": "FRAC", r"\tfrac": "FRAC", r"\sqrt"
                 r"\sum": "SUM", r"\partial": "PARTIAL", r"\nabla": "NABLA",
                 r"\begin": "BEGIN", r"\end": "END", r"\\": "ROW", r"\cdots": "DOTS",
                 r"\ldots": "DOTS", r"\dots": "DOTS", r"\vdots": "DOTS"}
-_GREEK = ("alpha beta gamma delta epsilon varepsilon eta theta lambda mu nu xi pi rho "
-          "sigma tau phi varphi chi psi omega Delta Gamma Lambda Sigma Phi Omega Theta").split()
+_GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi", "chi", "psi", "omega", "Delta", "Gamma", "Lambda", "Sigma", "Phi", "Omega", "Theta"]
 _CMD_NAMES = {"\\" + g: g for g in _GREEK} | {
     r"\exp": "exp", r"\log": "log", r"\ln": "log", r"\max": "max", r"\min": "min",
     r"\operatorname": "", r"\mathcal": ""}
@@ -72,7 +71,7 @@ _TOKEN_RE = re.compile(r"""
 |(?P<uop>[⊙∘⊗·⋅×∗÷−–∼≈←≤≥≠∈⊤ᵀ′’→⇒（），＝∂∇…⋯≡])
 |(?P<cjk>[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+)
 |(?P<other>.)
-""", re.X | re.S)
+""", re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +84,8 @@ class Token:
     pos: int
     end: int
     # For NAME: subscript and superscript as token lists, and the raw identifier.
-    sub: tuple["Token", ...] | None = None
-    sup: tuple["Token", ...] | None = None
+    sub: tuple[Token, ...] | None = None
+    sup: tuple[Token, ...] | None = None
     raw: str = ""
     font: bool = False  # came from \mathbf{...} and the like
 

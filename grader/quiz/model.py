@@ -6,9 +6,10 @@ Every mistake in the file is reported as one line naming the file and the key
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from ..errors import InputFileError, UsageError
 
@@ -102,7 +103,7 @@ class _Reader:
             self.fail(key, f"expected {_kind_name(kind)}, got {type(value).__name__}")
         return value
 
-    def tables(self, key: str) -> list["_Reader"]:
+    def tables(self, key: str) -> list[_Reader]:
         items = self.get(key, list, [])
         out = []
         for n, item in enumerate(items):

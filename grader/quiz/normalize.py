@@ -22,42 +22,21 @@ import sympy as sp
 from .errors import NormalizeError
 from .parse import Side
 from .symbols import BERN, MATMUL, Role, Vocab, entry_symbol, grid_symbol, transpose
+from .values import (
+    GAUSS,
+    GAUSS_LT,
+    IDENTITY,
+    MODULES,
+    NORMAL,
+    SHAPE,
+    UNIFORM,
+    Dist,
+    Draw,
+    Matrix,
+    P,
+)
 
-P = sp.Symbol("p")
-GAUSS = sp.Symbol("gauss")  # an entry of a Gaussian multiplicative mask
-GAUSS_LT = sp.Symbol("gauss_lt")  # 1[randn < p]: a Bernoulli(Phi(p)) mask
-MODULES = frozenset({"np", "numpy", "torch", "rng", "random", "F", "nn", "math", "gen",
-                     "generator", "jnp", "tf", "functional"})
-UNIFORM = frozenset({"rand", "random", "random_sample", "uniform", "rand_like", "sample",
-                     "ranf"})
-NORMAL = frozenset({"randn", "normal", "standard_normal", "randn_like", "normal_"})
-IDENTITY = frozenset({"astype", "float", "float32", "float64", "double", "copy", "array",
-                      "asarray", "tensor", "from_numpy", "type", "to", "numpy", "reshape",
-                      "int", "view", "clone", "type_as"})
-
-
-@dataclass(frozen=True)
-class Draw:
-    dist: str  # "uniform" | "normal"
-
-
-@dataclass(frozen=True)
-class Dist:
-    kind: str  # "bernoulli" | "gaussian" | "uniform"
-    q: sp.Expr | None = None
-
-
-@dataclass(frozen=True)
-class Matrix:
-    rows: tuple[tuple[object, ...], ...]
-
-
-class _Shape:
-    """``x.shape``, ``*x.shape``: only meaningful as the size of a draw."""
-
-
-SHAPE = _Shape()
-
+__all__ = ["GAUSS", "GAUSS_LT", "Converter", "Dist", "Draw", "Matrix", "P", "Scope"]
 
 @dataclass
 class Scope:
@@ -295,9 +274,8 @@ class Converter:
         scope = self.scope
         if role.kind == "grid":
             return sp.Symbol(role.name + "_*")
-        if index is not None and role.kind != "scalar":
-            if scope.canonical is None:
-                scope.canonical = tuple(index)
+        if index is not None and role.kind != "scalar" and scope.canonical is None:
+            scope.canonical = tuple(index)
         if role.name in scope.env:
             scope.used.add(role.name)
             value = scope.env[role.name]
@@ -338,7 +316,7 @@ class Converter:
 
     def _function(self, leaf: str, path: list[str], args: list, kwargs: dict,
                   node: ast.Call) -> object:
-        expr = lambda v: self.as_expr(v, node)  # noqa: E731
+        expr = lambda v: self.as_expr(v, node)
         if leaf in UNIFORM:
             self.scope.draws += 1
             return Draw("uniform")

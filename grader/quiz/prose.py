@@ -64,7 +64,7 @@ class ProseFacts:
     aliases: dict[str, str] = field(default_factory=dict)  # name -> mask | upstream | keep
     quotes: dict[str, str] = field(default_factory=dict)  # fact -> the sentence it came from
 
-    def inherit(self, earlier: "ProseFacts") -> "ProseFacts":
+    def inherit(self, earlier: ProseFacts) -> ProseFacts:
         """Facts of a later answer (Q2) default to those of an earlier one (Q1)."""
         said = self.drop_convention or self.keep_convention
         return ProseFacts(

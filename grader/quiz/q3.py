@@ -170,7 +170,7 @@ def _grade_one(question: Question, name: str, got: sp.Expr, key, seed: int,
             return form.credit, form.message or feedback.message("wrong", question), form.name
     expected = reference(question)[key]
     diff = _terms(got - expected)
-    show = lambda e: _show(e, question)  # noqa: E731
+    show = lambda e: _show(e, question)
     if len(diff) == 1 and sp.expand(diff[0]).could_extract_minus_sign():
         return 0.0, feedback.message("output_missing_term", question, name=name,
                                      term=show(-diff[0])), "missing_term"
@@ -208,7 +208,7 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     if section is None or section.is_blank:
         return replace(base, messages=(feedback.message("missing", question),))
     vocab = Vocab(question)
-    outputs, errors, unknown, bare = _read_outputs(question, section, vocab)
+    outputs, errors, _, bare = _read_outputs(question, section, vocab)
     keys = sorted(reference(question))
     notes: list[str] = []
     if not outputs and len(bare) == len(keys):

@@ -87,8 +87,8 @@ def feedback_md(result: StudentResult, quiz: Quiz) -> str:
 def review_md(results: list[StudentResult], quiz: Quiz) -> str:
     items = [(r, q) for r in results for q in r.questions if q.verdict == "review"]
     lines = [f"# {quiz.title}: answers for a person to grade", "",
-             f"{len(items)} answer(s) the checker could not decide with confidence. "
-             "Each shows why, what the checker read, and the answer as written.", ""]
+             (f"{len(items)} answer(s) the checker could not decide with confidence. "
+              "Each shows why, what the checker read, and the answer as written."), ""]
     for r, q in items:
         lines += [f"# {r.student}: {q.qid.upper()}", "", f"Why: {q.review_reason}", ""]
         lines += _question_md(q, quiz, for_review=True)[2:]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from grader.quiz.answers import Section, read_answer
 from grader.quiz.grade import grade_answer, grade_question
@@ -114,7 +114,7 @@ def test_every_automatic_verdict_agrees(evaluation):
 
 
 def test_review_rate_is_at_most_ten_percent(evaluation):
-    rows, auto, agree, review = evaluation
+    rows, _, _, review = evaluation
     assert review / len(rows) <= MAX_REVIEW, f"{review} of {len(rows)} sent to review"
 
 

@@ -9,7 +9,7 @@ from grader.quiz.extract import find_spans
 from grader.quiz.lexer import tokenize
 from grader.quiz.parse import parse_statement
 
-VOCAB = frozenset("H D Y p mask m out x dout dx dY dH L".split())
+VOCAB = frozenset(["H", "D", "Y", "p", "mask", "m", "out", "x", "dout", "dx", "dY", "dH", "L"])
 
 
 def names(text):
