@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -28,6 +29,8 @@ KEYWORDS = {"label", "color", "c", "marker", "linestyle", "ls", "linewidth", "lw
 MAX_CALLS = 200
 MAX_POINTS = 500_000
 DPI = 72
+# matplotlib's font and text caches are shared; classwide.py draws from several threads.
+_LOCK = threading.Lock()
 
 
 def _number(value, low, high):
@@ -82,6 +85,11 @@ def _draw_axes(axes, calls, notes: list[str], budget: list[int]) -> None:
 
 def render(record) -> tuple[bytes | None, list[str]]:
     """(PNG bytes or None, notes) for one figure record."""
+    with _LOCK:
+        return _render(record)
+
+
+def _render(record) -> tuple[bytes | None, list[str]]:
     notes: list[str] = []
     if not isinstance(record, dict) or not isinstance(record.get("axes"), list):
         return None, ["a figure could not be read"]

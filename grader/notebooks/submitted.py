@@ -54,13 +54,13 @@ class NotebookResult:
         return f"{self.notebook} stopped at cell {self.failed_cell}: {self.error}"
 
 
-def notebook_limits(base):
+def notebook_limits(base, *, cell_seconds: float = NOTEBOOK_CELL_SECONDS):
     """Limits for a slot that runs notebooks: a cell may train two nets, so a call may take
     far longer than one unit-test call; memory, processes and files stay as graded code's."""
     from dataclasses import replace
-    return replace(base, call_timeout=max(base.call_timeout, NOTEBOOK_CELL_SECONDS),
-                   submission_timeout=max(base.submission_timeout, NOTEBOOK_SECONDS),
-                   cpu_seconds=max(base.cpu_seconds, int(NOTEBOOK_SECONDS)))
+    total = max(base.submission_timeout, NOTEBOOK_SECONDS, cell_seconds)
+    return replace(base, call_timeout=float(cell_seconds), submission_timeout=total,
+                   cpu_seconds=max(base.cpu_seconds, int(total)))
 
 
 def find_notebook(folder: Path) -> Path | None:

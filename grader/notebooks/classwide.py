@@ -1,0 +1,113 @@
+"""Run every student's Dropout.ipynb of a class and write the TA review sheet.
+
+One call for ``grader run`` (or any tool that grades a folder of submissions): each
+student's notebook runs in a sandbox slot of its own thread against the student's code
+staged exactly as the judge stages it, the executed copy and plots land in
+``OUT/<student>/notebook/``, and every student's inline answers land in
+``OUT/inline_answers.html`` and ``.md``. Threads are enough: the trusted side only waits
+on the sandboxed workers and draws their figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from .. import paths
+from ..config import Config
+from .review import write_review_sheet
+from .submitted import (NOTEBOOK_CELL_SECONDS, NotebookResult, find_notebook, notebook_limits,
+                        process)
+
+
+def _folders(submissions: Path, out_dir: Path) -> dict[str, Path]:
+    from ..run.discover import student_id
+    out = out_dir.resolve()
+    found = {}
+    for entry in sorted(os.scandir(submissions), key=lambda e: e.name):
+        if (entry.is_dir(follow_symlinks=False) and not entry.name.startswith((".", "__"))
+                and Path(entry.path).resolve() != out):
+            found[student_id(entry.name)] = Path(entry.path)
+    return found
+
+
+def _record(result: NotebookResult, folder: Path) -> None:
+    data = asdict(result)
+    data["executed_path"] = result.executed_path and result.executed_path.name
+    data["images"] = [p.name for p in result.images]
+    (folder / "notebook_result.json").write_text(
+        json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
+                    assignment_dir: Path | None = None, slot_factory=None, on_result=None,
+                    cell_seconds: float = NOTEBOOK_CELL_SECONDS) -> dict[str, NotebookResult]:
+    """Run the class's notebooks; returns student -> result for students who submitted one.
+
+    Writes ``OUT/<student>/notebook/`` (executed notebook, ``notebook_images/``,
+    ``notebook_result.json``) and ``OUT/inline_answers.{html,md}`` listing every student
+    folder, with empty answers for those without a notebook. ``on_result(student, result)``
+    is called from worker threads as each notebook finishes. ``cell_seconds`` is the
+    wall time one cell may take before the sandbox kills it.
+    """
+    from ..run.discover import discover
+    from ..run.model import Submission
+    from ..run.sandbox import SandboxSlot
+    from ..run.stage import SupportPackage, prepare, write_staged
+
+    submissions, out_dir = Path(submissions), Path(out_dir)
+    folders = _folders(submissions, out_dir)
+    notebooks = {s: nb for s, f in folders.items() if (nb := find_notebook(f)) is not None}
+    subs = {s.student: s for s in discover(submissions, config.assignment, exclude=(out_dir,))}
+    support = SupportPackage.load(Path(assignment_dir or paths.assignment_dir()))
+    limits = notebook_limits(config.limits, cell_seconds=cell_seconds)
+    make_slot = slot_factory or SandboxSlot
+    todo: queue.Queue = queue.Queue()
+    for student in notebooks:
+        todo.put(student)
+    results: dict[str, NotebookResult] = {}
+    errors: list[BaseException] = []
+    scratch = Path(tempfile.mkdtemp(prefix="grader-notebooks-"))
+
+    def work(index: int) -> None:
+        try:
+            with make_slot(level=config.sandbox, limits=limits,
+                           workdir=scratch / f"slot{index}") as slot:
+                while True:
+                    try:
+                        student = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    staged = scratch / "staged" / f"slot{index}"
+                    sub = subs.get(student) or Submission(student)
+                    code = write_staged(prepare(sub), staged, support).root
+                    folder = out_dir / student / "notebook"
+                    result = process(notebooks[student], slot, folder, code_root=code)
+                    _record(result, folder)
+                    shutil.rmtree(staged, ignore_errors=True)
+                    results[student] = result
+                    if on_result is not None:
+                        on_result(student, result)
+        except BaseException as error:  # re-raised in the calling thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True)
+               for i in range(max(1, min(config.jobs, len(notebooks))))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if errors:
+        raise errors[0]
+    answers = {s: (results[s].answers if s in results else {}) for s in folders}
+    write_review_sheet(answers, out_dir)
+    return results
