@@ -17,6 +17,12 @@ from grader.check import main
 HIDDEN_MODULES = ("test_*.py", "data.py")  # the hidden tests and the inputs they use
 
 
+@pytest.fixture(autouse=True)
+def no_job_summary(monkeypatch):
+    """Run in GitHub Actions, the tests must not write into the real job summary."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
 @pytest.fixture
 def skeleton(tmp_path) -> Path:
     """A copy of the released skeleton, as a student gets it."""
