@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import FULL_MARKS
+from hostile_class import FULL_MARKS
 
 
 def forward_points(results: dict) -> float:

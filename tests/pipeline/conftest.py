@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import fakejudge
 import pytest
-from rich.console import Console
+from classbuilder import Recorder
 
 from grader.run import pipeline
-from grader.run.progress import PlainProgress
 
 SKELETON = {
     "cs231n/__init__.py": "",
@@ -36,29 +34,6 @@ def suite(tmp_path) -> Path:
     root.mkdir()
     (root / "test_dropout.py").write_text("# the fake judge does not read this\n")
     return root
-
-
-def make_class(root: Path, students: dict[str, str]) -> Path:
-    """One folder per student holding layers.py with the given text."""
-    for student, text in students.items():
-        (root / student).mkdir(parents=True, exist_ok=True)
-        (root / student / "layers.py").write_text(text or "x = 1\n")  # empty is refused
-    return root
-
-
-class Recorder(PlainProgress):
-    def __init__(self):
-        self.buffer = io.StringIO()
-        super().__init__(Console(file=self.buffer, width=200))
-        self.results = []
-
-    def advance(self, result):
-        self.results.append(result)
-        super().advance(result)
-
-    @property
-    def text(self):
-        return self.buffer.getvalue()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import make_class
+from classbuilder import make_class
 
 from grader.store import FILENAME
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_class
+from classbuilder import make_class
 
 from grader.errors import ConfigError, GraderError, InternalError, UsageError
 from grader.store import FILENAME, Store
@@ -141,22 +141,22 @@ def test_internal_errors_are_retried_even_when_unchanged(tmp_path, run_class):
 
 
 def test_ctrl_c_keeps_what_is_stored_and_says_how_to_resume(tmp_path, run_class, monkeypatch):
-    import conftest
+    import classbuilder
     subs = make_class(tmp_path / "subs", {f"s{i:02d}": "# fake: sleep=0.02\n" for i in range(12)})
-    real = conftest.Recorder.advance
+    real = classbuilder.Recorder.advance
 
     def interrupt_after_three(self, result):
         real(self, result)
         if len(self.results) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(conftest.Recorder, "advance", interrupt_after_three)
+    monkeypatch.setattr(classbuilder.Recorder, "advance", interrupt_after_three)
     code, rec = run_class(subs)
     assert code == 130
     assert "run the same command again to grade the 9 remaining" in rec.text
     assert stored(tmp_path / "grades")[1] == 3
     assert not (tmp_path / "grades" / "gradebook.csv").exists()
-    monkeypatch.setattr(conftest.Recorder, "advance", real)
+    monkeypatch.setattr(classbuilder.Recorder, "advance", real)
     code, rec = run_class(subs)
     assert code == 0 and len(rec.results) == 9 and stored(tmp_path / "grades")[1] == 12
 
