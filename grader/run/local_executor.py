@@ -145,12 +145,15 @@ class LocalExecutor(Executor):
         judge.dead = True
         judge.process.join(timeout=5)
         code = judge.process.exitcode
-        why = judge.why or (f"its judge process died (exit code {code})"
-                            + (f": {judge.log_tail()}" if judge.log_tail() else ""))
+        # Students read ``why``: the judge's log (tracebacks through the hidden suite) is
+        # for the instructor only and stays in OUT/logs.
+        why = judge.why or f"its judge process died (exit code {code})"
         if not judge.was_ready:
             self._failed_starts += 1
             if self._failed_starts > self.jobs + 2:
-                raise InternalError(f"the judge processes cannot start: {why}")
+                tail = judge.log_tail()
+                raise InternalError(f"the judge processes cannot start: {why}"
+                                    + (f": {tail}" if tail else ""))
         yield from self._fail(attempts, judge.inflight.values(), judge.attempt, why)
         judge.inflight = {}
         judge.conn.close()
@@ -221,7 +224,8 @@ def judge_process(conn, spec: GradingSpec, index: int, parent: int) -> None:
                 return
             except Exception as error:  # noqa: BLE001 - a judge bug must not lose the chunk
                 traceback.print_exc()
-                conn.send(("failed", f"the judge raised {type(error).__name__}: {error}"))
+                # Only the type: the message may quote the hidden suite (the log has it all).
+                conn.send(("failed", f"the judge raised {type(error).__name__}"))
             if _stopping:
                 return
             conn.send(("ready",))

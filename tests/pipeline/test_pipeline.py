@@ -123,8 +123,9 @@ def test_judge_failures_become_internal_errors_then_regrade(tmp_path, run_class,
     results, _ = stored(tmp_path / "grades")
     assert results["bob"].status == "internal_error" and words in results["bob"].output
     assert results["alice"].status == "graded"
-    if directive == "raise":  # the judge's traceback is kept for the instructor
+    if directive == "raise":  # the judge's traceback is kept for the instructor only
         assert "RuntimeError: judge bug" in (tmp_path / "grades/logs/judges.log").read_text()
+        assert "judge bug" not in results["bob"].output
     (subs / "bob" / "layers.py").write_text("x = 1\n")  # fixed grader: the next run retries bob
     code, rec = run_class(subs)
     assert code == 0 and [r.student for r in rec.results] == ["bob"]
