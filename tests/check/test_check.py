@@ -4,7 +4,7 @@ of the hidden suite in what a student sees."""
 from __future__ import annotations
 
 import pytest
-from conftest import leaks, run_check
+from check_helpers import leaks, run_check
 
 from grader import paths
 from grader.check.command import PUBLIC_SUITE, find_assignment, remaining_todos

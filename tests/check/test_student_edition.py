@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import hidden_lines, leaks
+from check_helpers import hidden_lines, leaks
 
 from grader import paths
 from grader.export import student
@@ -20,7 +21,8 @@ def wheel(tmp_path_factory):
     return student.build(tmp_path_factory.mktemp("dist"))
 
 
-def solution_lines() -> list[str]:
+@functools.cache
+def solution_lines() -> tuple[str, ...]:
     """Code between the solution markers of the reference: what students must write."""
     found = []
     for path in (paths.solutions_dir() / "cs231n").rglob("*.py"):
@@ -33,7 +35,7 @@ def solution_lines() -> list[str]:
             elif inside and len(line.strip()) >= 12:
                 found.append(line.strip())
     assert found, "no solution regions found in solutions/"
-    return found
+    return tuple(found)
 
 
 def test_the_wheel_holds_no_hidden_test_and_no_solution(wheel):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import read_results
+from ci_cases import read_results
 
 from grader import paths
 from grader.ci import main
