@@ -136,7 +136,7 @@ def _under(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip("/") + "/")
 
 
-def bwrap_argv(rt: Runtime, *, lib: str, inbox: str, tmp_bytes: int) -> list[str]:
+def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
     """bubblewrap arguments showing only what a worker needs (ends before ``--``)."""
     argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
             "--uid", str(NOBODY), "--gid", str(NOBODY), "--new-session", "--clearenv",
@@ -167,7 +167,7 @@ def bwrap_argv(rt: Runtime, *, lib: str, inbox: str, tmp_bytes: int) -> list[str
             argv += ["--ro-bind", path, path]
     for mask in masks:
         argv += ["--remount-ro", mask]
-    argv += ["--ro-bind", lib, "/sandbox/lib", "--ro-bind", inbox, "/sandbox/inbox",
+    argv += ["--ro-bind", lib, "/sandbox/lib",
              "--size", str(tmp_bytes), "--tmpfs", "/sandbox/scratch",
              "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--remount-ro", "/"]
     return argv

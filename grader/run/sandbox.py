@@ -17,6 +17,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from ..errors import InternalError, SandboxUnavailable
 from . import limits as policy
 from .limits import describe_level
 from .session import WorkerSession
-from .zygote import copy_tree, descendants
+from .zygote import descendants
 
 __all__ = ["SandboxSlot", "WorkerSession", "describe_level"]
 
@@ -71,8 +72,7 @@ class SandboxSlot:
         self.start()
         self._count += 1
         name = f"sub{self._count}-{secrets.token_hex(4)}"
-        copy_tree(str(staged), str(self.workdir / "inbox" / name), None)
-        self._session = WorkerSession(self, name)
+        self._session = WorkerSession(self, name, pack(Path(staged)))
         return self._session
 
     def close(self) -> None:
@@ -89,15 +89,15 @@ class SandboxSlot:
         self.close()
 
     def _start(self) -> None:
-        lib, inbox, scratch = (self.workdir / d for d in ("lib", "inbox", "scratch"))
-        for d in (lib, inbox, scratch):
+        lib, scratch = self.workdir / "lib", self.workdir / "scratch"
+        for d in (lib, scratch):
             d.mkdir(parents=True, exist_ok=True)
             os.chmod(d, 0o755)
         for name in policy.SHIPPED:
             shutil.copyfile(policy.HERE / name, lib / name)
             os.chmod(lib / name, 0o644)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = self._plan(child.fileno(), lib, inbox, scratch)
+        argv = self._plan(child.fileno(), lib, scratch)
         try:
             with open(self.workdir / "zygote.log", "wb") as log:
                 self._proc = subprocess.Popen(
@@ -117,8 +117,9 @@ class SandboxSlot:
             raise SandboxUnavailable(f"the {self.level} sandbox did not start ({exc})"
                                      + (f": {tail}" if tail else "")) from None
         self.zygote_pid = ready["pid"]
+        self.worker_uid = ready.get("uid")
 
-    def _plan(self, ctl_fd: int, lib: Path, inbox: Path, scratch: Path):
+    def _plan(self, ctl_fd: int, lib: Path, scratch: Path):
         rt = policy.runtime()
         cfg = {"ctl_fd": ctl_fd, "env": policy.WORKER_ENV,
                "rlimits": policy.rlimits(self.limits, self.level),
@@ -127,13 +128,13 @@ class SandboxSlot:
         if self.level == "process":
             os.chmod(scratch, 0o755)
             cfg.update(path=[str(lib), *rt.worker_path, os.path.dirname(rt.numpy_dir)],
-                       inbox=str(inbox), scratch=str(scratch), wipe=[str(scratch)],
+                       scratch=str(scratch), wipe=[str(scratch)],
                        uid=policy.NOBODY if os.geteuid() == 0 else None)
             return [*python, str(lib / "zygote.py"), json.dumps(cfg)]
         tmp_bytes = max(64 * 2**20, 2 * self.limits.max_file_bytes)
-        argv = policy.bwrap_argv(rt, lib=str(lib), inbox=str(inbox), tmp_bytes=tmp_bytes)
+        argv = policy.bwrap_argv(rt, lib=str(lib), tmp_bytes=tmp_bytes)
         cfg.update(path=["/sandbox/lib", *rt.worker_path, os.path.dirname(rt.numpy_dir)],
-                   inbox="/sandbox/inbox", scratch="/sandbox/scratch", ipc=True,
+                   scratch="/sandbox/scratch", ipc=True,
                    wipe=["/sandbox/scratch", "/tmp", "/dev/shm", "/dev/mqueue"])
         argv = [*argv, "--", *python, "/sandbox/lib/zygote.py", json.dumps(cfg)]
         if os.geteuid() == 0:
@@ -160,17 +161,17 @@ class SandboxSlot:
         proc.wait()
         self.exits.clear()
 
+    def zygote_host_pid(self) -> int | None:
+        """The zygote's pid as the grader sees it (bwrap runs it in its own pid namespace)."""
+        if self._proc is None or self.level == "process":
+            return None if self._proc is None else self._proc.pid
+        return next((pid for pid, _ in descendants(self._proc.pid)
+                     if _ns_pid(pid) == self.zygote_pid), None)
+
     def submission_processes(self) -> list[int]:
         """Host pids of every process the current submission has (for checks and tests)."""
-        if self._proc is None:
-            return []
-        zygote = self._proc.pid
-        if self.level == "bwrap":  # bwrap -> its pid-1 init -> the zygote, in its own namespace
-            zygote = next((pid for pid, _ in descendants(self._proc.pid)
-                           if _ns_pid(pid) == self.zygote_pid), None)
-            if zygote is None:
-                return []
-        return [pid for pid, _ in descendants(zygote)]
+        zygote = self.zygote_host_pid()
+        return [] if zygote is None else [pid for pid, _ in descendants(zygote)]
 
     def restart(self) -> None:
         self._stop()
@@ -238,15 +239,16 @@ class SandboxSlot:
             self._broken = True
             return False
 
-    def fork(self, name: str, chan: socket.socket, out_w: int) -> int:
+    def fork(self, name: str, chan: socket.socket, out_w: int, files: int) -> int:
         """A fresh worker for submission ``name``; a broken zygote is replaced first."""
         if self._broken:
             self.restart()
+        message, fds = {"op": "fork", "name": name}, [chan.fileno(), out_w, files]
         try:
-            return self.control({"op": "fork", "name": name}, fds=[chan.fileno(), out_w])["pid"]
+            return self.control(message, fds=fds)["pid"]
         except SlotBroken:
             self.restart()
-            return self.control({"op": "fork", "name": name}, fds=[chan.fileno(), out_w])["pid"]
+            return self.control(message, fds=fds)["pid"]
 
     def kill_all(self) -> None:
         """Kill every process of the current submission; restart the slot if that fails."""
@@ -260,8 +262,33 @@ class SandboxSlot:
 
     def finish(self, name: str) -> None:
         """Called by a closing session, after its processes are gone."""
-        shutil.rmtree(self.workdir / "inbox" / name, ignore_errors=True)
         self.exits.clear()
+
+
+MAX_STAGED_BYTES = 64 * 2**20
+
+
+def pack(staged: Path) -> int:
+    """The staged files in a memfd for the zygote (see zygote.unpack): no disk writes,
+    regular files only (a symlink could point at the grader's files)."""
+    entries, blobs, total = [], [], 0
+    for path in sorted(staged.rglob("*")):
+        rel = path.relative_to(staged).as_posix()
+        if path.is_symlink() or not path.is_file() or "__pycache__" in rel.split("/"):
+            continue
+        data = path.read_bytes()
+        total += len(data)
+        if total > MAX_STAGED_BYTES:
+            raise InternalError(f"staged submission larger than {MAX_STAGED_BYTES} bytes",
+                                path=staged)
+        entries.append([rel, len(data)])
+        blobs.append(data)
+    header = json.dumps(entries).encode()
+    fd = os.memfd_create("submission", os.MFD_CLOEXEC)
+    data = memoryview(b"".join([struct.pack("<I", len(header)), header, *blobs]))
+    while data:
+        data = data[os.write(fd, data):]
+    return fd
 
 
 def _ns_pid(pid: int) -> int | None:

@@ -29,6 +29,7 @@ from .limits import limit_name
 _GENERATIONS = itertools.count(1)
 OUTPUT_KILL_FACTOR = 64  # output is drained and dropped up to this many times the kept size
 DEATH_GRACE = 2.0
+SOCKET_BUFFER = 4 * 2**20
 _LIMIT_KINDS = {"memory": "memory", "fsize": "file size", "nproc": "processes",
                 "nofile": "open files"}
 _LIMIT_ERRNOS = {27: "fsize", 11: "nproc", 24: "nofile"}  # EFBIG, EAGAIN (fork), EMFILE
@@ -46,8 +47,9 @@ class _Worker:
 class WorkerSession:
     """Calls into one submission's code; see docs/architecture.md, "Sandbox"."""
 
-    def __init__(self, slot, name: str) -> None:
+    def __init__(self, slot, name: str, files: int) -> None:
         self.slot, self.name, self.limits = slot, name, slot.limits
+        self.files = files  # memfd holding the staged submission, for every fork
         self.worker: _Worker | None = None
         self.imports: list[str] = []
         self.spent = 0.0  # seconds spent waiting on the submission's processes
@@ -127,6 +129,7 @@ class WorkerSession:
         try:
             self._discard_worker()
         finally:
+            os.close(self.files)
             self.slot.finish(self.name)
 
     def __enter__(self):
@@ -161,10 +164,12 @@ class WorkerSession:
 
     def _start_worker(self) -> None:
         chan, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        for end in (chan, theirs):
+            _big_buffers(end)
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         started = time.monotonic()
         try:
-            pid = self.slot.fork(self.name, theirs, out_w)
+            pid = self.slot.fork(self.name, theirs, out_w, self.files)
         except BaseException:
             chan.close()
             os.close(out_r)
@@ -186,11 +191,11 @@ class WorkerSession:
     def _round_trip(self, request: dict, results: list | None):
         worker = self.worker
         rid = next(self._ids)
-        frame = wire.encode({**request, "id": rid})
+        parts = wire.encode_parts({**request, "id": rid})
         expected = len(request["calls"]) if request["op"] == "many" else 1
         started = time.monotonic()
         try:
-            self._send(worker, frame, self._deadline(started, started))
+            self._send(worker, parts, self._deadline(started, started))
             for _ in range(expected):
                 try:
                     value = self._reply(worker, rid, self._deadline(started, time.monotonic()))
@@ -245,11 +250,11 @@ class WorkerSession:
         return ProtocolError(message or "the request was refused")
 
     # ----------------------------------------------------------------- waiting
-    def _send(self, worker: _Worker, frame: bytes, deadline) -> None:
-        view = memoryview(frame)
-        while view:
+    def _send(self, worker: _Worker, parts: list, deadline) -> None:
+        views = [memoryview(p).cast("B") for p in parts if len(p)]
+        while views:
             try:
-                view = view[worker.sock.send(view):]
+                views = wire.advance(views, worker.sock.sendmsg(views[:64]))
                 continue
             except BlockingIOError:
                 pass
@@ -259,25 +264,24 @@ class WorkerSession:
                 raise self._died(worker)
             self._wait(worker, deadline, select.POLLOUT)
 
-    def _receive(self, worker: _Worker, deadline) -> bytes:
+    def _receive(self, worker: _Worker, deadline):
         while not worker.frames:
             try:
-                chunk = worker.sock.recv(1 << 20)
-            except BlockingIOError:
-                # Only with nothing left to read does an exit event mean "no reply".
-                if worker.pid in self.slot.exits:
-                    raise self._died(worker) from None
-                self._wait(worker, deadline, select.POLLIN)
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                raise self._died(worker)
-            try:
-                worker.frames.extend(worker.reader.feed(chunk))
+                frames, ended = worker.reader.read_from(worker.sock)
             except ProtocolError:
                 self._discard_worker()
                 raise
+            except OSError:
+                frames, ended = [], True
+            worker.frames.extend(frames)
+            if worker.frames:
+                break
+            if ended:
+                raise self._died(worker)
+            # Only with nothing left to read does an exit event mean "no reply".
+            if worker.pid in self.slot.exits:
+                raise self._died(worker)
+            self._wait(worker, deadline, select.POLLIN)
         return worker.frames.popleft()
 
     def _wait(self, worker: _Worker, deadline, event: int) -> None:
@@ -346,6 +350,15 @@ class WorkerSession:
             worker.sock.close()
             os.close(worker.out)
             self.slot.exits.pop(worker.pid, None)
+
+
+def _big_buffers(sock: socket.socket) -> None:
+    """Let a 2 MB array cross in one go instead of many wake-ups (root may exceed wmem_max)."""
+    for force, plain in ((32, socket.SO_SNDBUF), (33, socket.SO_RCVBUF)):  # SO_*BUFFORCE
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, force, SOCKET_BUFFER)
+        except OSError:
+            sock.setsockopt(socket.SOL_SOCKET, plain, SOCKET_BUFFER)
 
 
 def _handle(handle) -> wire.Handle:

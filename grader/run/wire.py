@@ -71,6 +71,11 @@ def encode(value, fallback=None, *, max_frame: int = MAX_FRAME) -> bytes:
     ``fallback(obj) -> Handle`` is called for anything that is not data; without
     it such values raise :class:`EncodeError` (the trusted side sends data only).
     """
+    return b"".join(encode_parts(value, fallback, max_frame=max_frame))
+
+
+def encode_parts(value, fallback=None, *, max_frame: int = MAX_FRAME) -> list:
+    """The frame as a list of buffers for a scatter/gather send (arrays are not copied)."""
     enc = _Encoder(fallback, max_frame)
     tree = enc.node(value, 0)
     try:
@@ -81,7 +86,7 @@ def encode(value, fallback=None, *, max_frame: int = MAX_FRAME) -> bytes:
     size = _HLEN.size + len(head) + enc.size
     if size > max_frame or len(head) > MAX_HEADER:
         raise EncodeError(f"the value is too large to send ({size} bytes)")
-    return b"".join([_PREFIX.pack(MAGIC, size), _HLEN.pack(len(head)), head, *enc.bufs])
+    return [_PREFIX.pack(MAGIC, size) + _HLEN.pack(len(head)) + head, *enc.bufs]
 
 
 class _Encoder:
@@ -118,7 +123,7 @@ class _Encoder:
         if isinstance(v, np.ndarray):
             arr = np.ndarray.view(v, np.ndarray)  # subclasses travel as their plain data
             if _allowed(arr.dtype):
-                return ["a", arr.dtype.str, list(arr.shape), self.buf(arr.tobytes())]
+                return ["a", arr.dtype.str, list(arr.shape), self.buf(_raw(arr))]
         elif isinstance(v, np.generic):
             if _allowed(v.dtype):
                 return ["S", v.dtype.str, self.buf(v.tobytes())]
@@ -141,6 +146,12 @@ class _Encoder:
         if self.fallback is None:
             raise EncodeError(f"cannot send a {t.__name__} value: only plain data can cross")
         return self.node(self.fallback(v), depth)
+
+
+def _raw(arr: np.ndarray) -> memoryview:
+    """The array's bytes in C order, without a copy when it is contiguous already."""
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    return memoryview(flat.view(np.uint8))
 
 
 def _allowed(dtype) -> bool:
@@ -307,35 +318,77 @@ def _dtype(text) -> np.dtype:
 
 
 class FrameReader:
-    """Incremental frame splitter for a non-blocking reader with its own deadline."""
+    """Frames from a non-blocking stream; the caller owns the waiting and the deadline.
+
+    A body is received straight into a buffer of its announced size (checked against
+    ``max_frame`` before anything is allocated), so a large array is copied once.
+    """
 
     def __init__(self, max_frame: int = MAX_FRAME) -> None:
         self.max_frame = max_frame
-        self.data = bytearray()
-        self.need: int | None = None
+        self.prefix = bytearray()
+        self.body: bytearray | None = None
+        self.filled = 0
 
-    def feed(self, chunk: bytes) -> list[bytes]:
-        self.data += chunk
+    def read_from(self, sock) -> tuple[list, bool]:
+        """Receive what is available: (complete frame bodies, end of stream seen)."""
         frames = []
         while True:
-            if self.need is None:
-                if len(self.data) < _PREFIX.size:
-                    return frames
-                magic, size = _PREFIX.unpack_from(self.data)
-                if magic != MAGIC:
-                    raise ProtocolError("not a frame (bad magic)")
-                if size > self.max_frame:
-                    raise ProtocolError(f"frame of {size} bytes exceeds {self.max_frame}")
-                self.need = size
-                del self.data[:_PREFIX.size]
-            if len(self.data) < self.need:
-                return frames
-            frames.append(bytes(self.data[:self.need]))
-            del self.data[:self.need]
-            self.need = None
+            if self.body is None:
+                want = _PREFIX.size - len(self.prefix)
+                try:
+                    chunk = sock.recv(want)
+                except BlockingIOError:
+                    return frames, False
+                if not chunk:
+                    return frames, True
+                self.prefix += chunk
+                if len(self.prefix) == _PREFIX.size:
+                    self._start(bytes(self.prefix))
+            else:
+                try:
+                    n = sock.recv_into(memoryview(self.body)[self.filled:])
+                except BlockingIOError:
+                    return frames, False
+                if n == 0 and self.filled < len(self.body):
+                    return frames, True
+                self.filled += n
+            if self.body is not None and self.filled == len(self.body):
+                frames.append(self._finish())
+
+    def feed(self, data: bytes) -> list:
+        """Split bytes already in hand into frame bodies."""
+        frames, view = [], memoryview(data)
+        while view:
+            if self.body is None:
+                take = min(_PREFIX.size - len(self.prefix), len(view))
+                self.prefix += view[:take]
+                view = view[take:]
+                if len(self.prefix) == _PREFIX.size:
+                    self._start(bytes(self.prefix))
+            else:
+                take = min(len(self.body) - self.filled, len(view))
+                self.body[self.filled:self.filled + take] = view[:take]
+                self.filled += take
+                view = view[take:]
+            if self.body is not None and self.filled == len(self.body):
+                frames.append(self._finish())
+        return frames
+
+    def _start(self, prefix: bytes) -> None:
+        magic, size = _PREFIX.unpack(prefix)
+        if magic != MAGIC:
+            raise ProtocolError("not a frame (bad magic)")
+        if size > self.max_frame:
+            raise ProtocolError(f"frame of {size} bytes exceeds {self.max_frame}")
+        self.body, self.filled = bytearray(size), 0
+
+    def _finish(self) -> bytearray:
+        body, self.body, self.prefix = self.body, None, bytearray()
+        return body
 
 
-def recv_frame(sock, max_frame: int = MAX_FRAME) -> bytes | None:
+def recv_frame(sock, max_frame: int = MAX_FRAME) -> bytearray | None:
     """Blocking read of one frame body (worker side); None on end of stream."""
     prefix = _recv_exact(sock, _PREFIX.size, eof_ok=True)
     if prefix is None:
@@ -346,7 +399,7 @@ def recv_frame(sock, max_frame: int = MAX_FRAME) -> bytes | None:
     return _recv_exact(sock, size, eof_ok=False)
 
 
-def _recv_exact(sock, n: int, *, eof_ok: bool):
+def _recv_exact(sock, n: int, *, eof_ok: bool) -> bytearray | None:
     buf = bytearray(n)
     view, got = memoryview(buf), 0
     while got < n:
@@ -356,4 +409,24 @@ def _recv_exact(sock, n: int, *, eof_ok: bool):
                 return None
             raise ProtocolError("channel closed in the middle of a frame")
         got += k
-    return bytes(buf)
+    return buf
+
+
+def send_parts(sock, parts: list) -> None:
+    """Blocking scatter/gather send of a whole frame (worker side)."""
+    views = [memoryview(p).cast("B") for p in parts if len(p)]
+    while views:
+        sent = sock.sendmsg(views[:64])
+        views = advance(views, sent)
+
+
+def advance(views: list, sent: int) -> list:
+    """What is left of ``views`` after ``sent`` bytes went out."""
+    while sent and views:
+        if sent >= len(views[0]):
+            sent -= len(views[0])
+            views = views[1:]
+        else:
+            views = [views[0][sent:], *views[1:]]
+            sent = 0
+    return views

@@ -71,11 +71,12 @@ class Worker:
 
     def send(self, message) -> None:
         try:
-            frame = wire.encode(message, self.keep)
+            parts = wire.encode_parts(message, self.keep)
         except BaseException as exc:  # noqa: BLE001 - the value's own methods may raise anything
             text = f"{type(exc).__name__}: {_text(exc)}"
-            frame = wire.encode({"id": message["id"], "err": _err("encode", "EncodeError", text)})
-        self.sock.sendall(frame)
+            parts = wire.encode_parts({"id": message["id"],
+                                       "err": _err("encode", "EncodeError", text)})
+        wire.send_parts(self.sock, parts)
 
     def keep(self, obj) -> wire.Handle:
         handle_id = self.numbers.get(id(obj))

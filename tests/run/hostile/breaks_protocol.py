@@ -7,12 +7,10 @@ CHANNEL = 3
 
 def huge_frame():
     os.write(CHANNEL, b"GRW1" + struct.pack("<Q", 2**40))
-    return None
 
 
 def garbage():
     os.write(CHANNEL, b"this is not a frame at all" * 10)
-    return None
 
 
 def forged_reply():
@@ -25,7 +23,6 @@ def evil_dtype():
     header = b'[["a","|O",[1],0],[8]]'
     body = struct.pack("<I", len(header)) + header + b"\0" * 8
     os.write(CHANNEL, b"GRW1" + struct.pack("<Q", len(body)) + body)
-    return None
 
 
 def close_channel():
