@@ -8,8 +8,10 @@ result and status; the batch carries on, and every submission gets exactly one r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -240,6 +242,23 @@ class _Batch:
             self.callback_errors.append(error)
 
 
+@contextlib.contextmanager
+def _no_foreign_rewriting():
+    """Hide a host pytest's assertion-rewriting import hook while the suite is imported.
+
+    A judge running inside another pytest session (the grader's own tests, a notebook
+    kernel under pytest) would otherwise get the suite's asserts rewritten by the host, and
+    a rewritten assert's message is the host's introspection, not the suite's words.
+    """
+    hooks = [h for h in sys.meta_path if type(h).__name__ == "AssertionRewritingHook"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        yield
+    finally:
+        sys.meta_path[:0] = hooks
+
+
 def judge(staged: list[StagedSubmission], *, slot, suite_dir: Path,
           on_result: Callable[[SubmissionResult], None]) -> None:
     """Grade ``staged`` with the hidden suite in ``suite_dir``; one result per submission."""
@@ -249,7 +268,7 @@ def judge(staged: list[StagedSubmission], *, slot, suite_dir: Path,
     plugin = JudgePlugin(batch)
     batch.catalogue = plugin.catalogue
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _no_foreign_rewriting():
             warnings.simplefilter("ignore")
             pytest.main([str(suite_dir), "--rootdir", str(suite_dir), *PYTEST_ARGS],
                                plugins=[plugin])

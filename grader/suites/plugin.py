@@ -89,7 +89,9 @@ class JudgePlugin:
         return reference_package()
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
-        self.interrupted = True
+        # Collection errors arrive here too, as Session.Interrupted (a KeyboardInterrupt).
+        if not isinstance(excinfo.value, (pytest.Session.Interrupted, pytest.Session.Failed)):
+            self.interrupted = True
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
