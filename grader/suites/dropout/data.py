@@ -80,7 +80,8 @@ def net_case(n: int, *, key: str, p_min: float, all_active: bool = False,
     lowest = np.minimum(terms, 0).sum(axis=1).min(axis=0)
     highest = np.maximum(terms, 0).sum(axis=1).max(axis=0)
     alive = np.ones(H2, bool) if all_active else r.random(H2) < 0.8
-    b2 = np.where(alive, MARGIN - lowest, -MARGIN - highest) + 0.05 * r.random(H2)
+    jitter = 0.05 * r.random(H2)  # pushed away from the kink, never towards it
+    b2 = np.where(alive, MARGIN - lowest + jitter, -MARGIN - highest - jitter)
     W3 = 0.5 * r.standard_normal((H2, C)) / math.sqrt(H2)
     b3 = 0.1 * r.standard_normal(C)
     params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}

@@ -12,12 +12,9 @@ import pytest
 from grader.suites import Failure, about
 from grader.suites.dropout import data
 from grader.suites.dropout.samples import sample_in_test_mode
+from grader.suites.dropout.stats import directional_error
 
 GRADIENT_TOLERANCE = 1e-8  # the notebook's bar for dx ("around e-10 or less")
-
-
-def _rel_error(a: float, b: float) -> float:
-    return abs(a - b) / max(1e-8, abs(a) + abs(b))
 
 
 @pytest.mark.points(8)
@@ -25,7 +22,7 @@ def _rel_error(a: float, b: float) -> float:
 def test_gradient_check(student):
     """dropout_backward: gradient check (relative error below 1e-8)"""
     # Directional check: with a seed the forward pass is linear in x, so a central difference
-    # along any direction v equals <dx, v> up to rounding (~1e-12 here). A wrong dx differs
+    # along any direction v equals <dx, v> up to rounding (~1e-12 of |dx| |v| here). A wrong dx differs
     # from the true gradient by some D, and a random v misses D only if <D, v> is ~0, which
     # happens with probability ~0 for Gaussian v: 2 calls carry the entry-by-entry evidence
     # of 240.
@@ -45,7 +42,8 @@ def test_gradient_check(student):
             minus, _ = student.layers.dropout_forward(x - h * v, dict(param))
         numeric = float(np.sum((plus - minus) * dout)) / (2 * h)
         analytic = float(np.sum(dx * v))
-        error = _rel_error(numeric, analytic)
+        error = directional_error(numeric, analytic,
+                                  float(np.linalg.norm(dx) * np.linalg.norm(v)))
         if error > GRADIENT_TOLERANCE:
             if not np.array_equal(data.mask_of(plus), data.mask_of(minus)):
                 raise Failure(f"with p = {p}: the seeded forward pass used a different mask on "

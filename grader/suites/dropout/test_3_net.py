@@ -14,6 +14,7 @@ import pytest
 
 from grader.suites import Failure, about
 from grader.suites.dropout import data
+from grader.suites.dropout.stats import directional_error
 
 GRAD_P = (0.75, 0.3)
 P_MIN = min(GRAD_P)
@@ -34,13 +35,19 @@ def _reference(ref, case, *, dropout=1, seed=None):
 @pytest.mark.points(5)
 @pytest.mark.visibility("visible")
 def test_matches_reference_without_dropout(student, ref):
-    """FullyConnectedNet: with dropout = 1 it matches the reference"""
+    """FullyConnectedNet: with dropout = 1, and at test time, it matches the reference"""
+    # Both paths are fully determined. The test-time one also goes through the student's
+    # dropout layers, so a submission without fc_net.py earns nothing here from the
+    # reference net alone.
     case = data.net_case(3, key="plain", p_min=P_MIN)
-    want_loss, want_grads = data.train_loss(_reference(ref, case), case.X, case.y)
+    reference = _reference(ref, case)
+    want_loss, want_grads = data.train_loss(reference, case.X, case.y)
+    want_scores = data.scores(reference, case.X)
     with about("with dropout = 1"):
         net = _net(student, case, dropout=1, seed=123)
         loss, grads = data.train_loss(net, case.X, case.y)
         data.check_grads_match_params(grads, case.params)
+        scores = data.scores(net, case.X)
     if not np.isclose(loss, want_loss, rtol=1e-10, atol=0):
         raise Failure(f"with dropout = 1 the loss is {loss:.10g}; the reference net gives "
                       f"{want_loss:.10g} for the same parameters and data")
@@ -48,9 +55,14 @@ def test_matches_reference_without_dropout(student, ref):
     if worst:
         raise Failure(f"with dropout = 1, grads[{worst[0]!r}] differs from the reference "
                       f"(relative error {worst[1]:.1e})")
-    if not np.allclose(data.scores(net, case.X), data.scores(_reference(ref, case), case.X),
-                       rtol=1e-10, atol=1e-12):
+    if not np.allclose(scores, want_scores, rtol=1e-10, atol=1e-12):
         raise Failure("with dropout = 1 the test-time scores differ from the reference")
+    with about("with dropout = 0.6 at test time"):
+        scores = data.scores(_net(student, case, dropout=0.6, seed=None), case.X)
+    if scores.shape != want_scores.shape or not np.allclose(scores, want_scores, rtol=1e-10,
+                                                            atol=1e-12):
+        raise Failure("with dropout = 0.6, loss(X) (test mode) differs from the reference "
+                      "net without dropout: at test time dropout must leave every unit as is")
 
 
 def _directional(net, case, grads, direction, h):
@@ -83,7 +95,8 @@ def test_gradient_check_with_dropout(student):
             scale = np.sqrt(sum(float(np.sum(v * v)) for v in random.values()))
             direction = {k: v / scale for k, v in random.items()}
             numeric, analytic = _directional(net, case, grads, direction, h=1e-5)
-        error = abs(numeric - analytic) / max(1e-8, abs(numeric) + abs(analytic))
+        norm = np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in case.params))
+        error = directional_error(numeric, analytic, norm)  # |direction| = 1
         if error > 1e-6:
             data.set_params(net, case.params)
             if data.train_loss(net, case.X, case.y)[0] != loss:
@@ -168,13 +181,13 @@ def test_seeded_loss_reproducible(student):
 @pytest.mark.points(3)
 @pytest.mark.visibility("visible")
 def test_runs_with_and_without_seed(student):
-    """FullyConnectedNet: dropout_param holds the keep probability, with or without a seed"""
-    # Training passes with and without a seed run in the tests above; this one reads what
-    # the constructor stored.
+    """FullyConnectedNet: trains with or without a seed; dropout_param holds p and the seed"""
+    case = data.net_case(2, key="seeds", p_min=P_MIN)
     for seed in (None, 123):
         with about(f"with dropout = 0.6 and seed = {seed}"):
-            net = student.make_net(**data.net_case(1, key="seeds", p_min=P_MIN).kwargs(
-                dropout=0.6, seed=seed))
+            net = _net(student, case, dropout=0.6, seed=seed)
+            _, grads = data.train_loss(net, case.X, case.y)
+            data.check_grads_match_params(grads, case.params)
             param = net.dropout_param
         if not isinstance(param, dict) or param.get("p") != 0.6:
             shown = param.get("p") if isinstance(param, dict) else param
