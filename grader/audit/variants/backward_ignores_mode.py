@@ -1,4 +1,4 @@
 
 def dropout_backward(dout, cache):
-    dropout_param, mask = cache
+    _, mask = cache
     return dout * mask  # in test mode the mask is None
