@@ -37,11 +37,12 @@ _DESCRIPTIONS = {
     "process": (
         "process: each submission runs in a separate process with rlimits on memory, CPU "
         "time, processes, open files and file size, a scrubbed environment and its own "
-        "scratch directory, as user 'nobody' when the grader runs as root; every process it "
-        "started is SIGKILLed after it. NOT protected at this level: reading any host file "
-        "that user may read (possibly the hidden tests and solutions), network access, "
-        "writing to world-writable places such as /tmp, and, when the grader does not run "
-        "as root, signalling the grader's processes or reading that user's files."),
+        "scratch directory, and, when the grader runs as root, as an unprivileged user of "
+        "its slot's own (or 'nobody'); every process it started is SIGKILLed after it. NOT "
+        "protected at this level: reading any host file that user may read (possibly the "
+        "hidden tests and solutions), network access, filling the disk or writing to "
+        "world-writable places such as /tmp, and, when the grader does not run as root, "
+        "signalling the grader's processes or reading that user's files."),
 }
 
 

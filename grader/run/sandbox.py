@@ -90,6 +90,7 @@ class SandboxSlot:
 
     def _start(self) -> None:
         lib, scratch = self.workdir / "lib", self.workdir / "scratch"
+        shutil.rmtree(scratch, ignore_errors=True)  # what a failed slot may have left
         for d in (lib, scratch):
             d.mkdir(parents=True, exist_ok=True)
             os.chmod(d, 0o755)

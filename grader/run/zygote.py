@@ -370,7 +370,7 @@ def empty_dir(path: str) -> bool:
             else:
                 os.unlink(entry.path)
         return not os.listdir(path)
-    except OSError:
+    except Exception:  # noqa: BLE001 - e.g. a tree too deep to recurse: the slot restarts
         return False
 
 

@@ -143,6 +143,22 @@ def test_worker_sees_only_stdlib_and_numpy(slot, tmp_path):
     assert not [m for m in modules if m.split(".")[0] in ("grader", "pytest", "sympy", "_pytest")]
     assert not [p for p in path if "site-packages" in p and not p.endswith("numpy")], path
     assert uid != 0 or (slot.level == "process" and os.geteuid() != 0)
+    if slot.level == "process" and os.geteuid() == 0:
+        assert uid == slot.worker_uid  # its own user: not shared with any other slot
+
+
+def test_process_slots_run_as_different_users(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give each slot its own user")
+    slots = [SandboxSlot(level="process", limits=LIMITS, workdir=tmp_path / f"slot{n}")
+             for n in range(2)]
+    users = []
+    for n, slot in enumerate(slots):
+        with slot.open(stage(tmp_path / str(n), snoops="snoops")) as session:
+            users.append(session.call("cs231n.snoops:loaded")[2])
+    for slot in slots:
+        slot.close()
+    assert users[0] != users[1] and 0 not in users
 
 
 def test_after_a_crash_a_fresh_worker_reimports_and_old_handles_fail(slot, tmp_path):
