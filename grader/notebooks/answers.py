@@ -117,7 +117,7 @@ def read_notebook(path: Path):
                              f"{MAX_NOTEBOOK_BYTES // 2**20} MB", path=path)
     try:
         return nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
-    except Exception as error:  # nbformat raises several unrelated types for bad input
+    except Exception as error:  # noqa: BLE001 - nbformat raises many unrelated types for bad input
         first = (str(error).splitlines() or [type(error).__name__])[0][:200]
         raise InputFileError(f"not a readable notebook: {first}", path=path) from None
 

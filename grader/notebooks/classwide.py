@@ -22,8 +22,13 @@ from pathlib import Path
 from .. import paths
 from ..config import Config
 from .review import write_review_sheet
-from .submitted import (NOTEBOOK_CELL_SECONDS, NotebookResult, find_notebook, notebook_limits,
-                        process)
+from .submitted import (
+    NOTEBOOK_CELL_SECONDS,
+    NotebookResult,
+    find_notebook,
+    notebook_limits,
+    process,
+)
 
 
 def _folders(submissions: Path, out_dir: Path) -> dict[str, Path]:
@@ -94,7 +99,7 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                     results[student] = result
                     if on_result is not None:
                         on_result(student, result)
-        except BaseException as error:  # re-raised in the calling thread below
+        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread below
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True)

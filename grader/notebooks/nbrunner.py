@@ -61,7 +61,7 @@ def _execute(source, number, namespace):
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, f"<cell {number}>", "exec"), namespace)
+    exec(compile(tree, f"<cell {number}>", "exec"), namespace)  # noqa: S102 - the point
     if last is not None:
         value = eval(compile(last, f"<cell {number}>", "eval"), namespace)
         if value is not None:
@@ -86,7 +86,7 @@ def run_cell(source, number, seconds=0):
     except CellTimeout:
         reply.update(status="timeout", ename="TimeoutError",
                      evalue=f"the cell ran longer than {seconds:g} s")
-    except BaseException as error:  # SystemExit and KeyboardInterrupt end the cell too
+    except BaseException as error:  # noqa: BLE001 - SystemExit too ends the cell
         tb = error.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
             tb = tb.tb_next  # the student needs their frames, not the runner's

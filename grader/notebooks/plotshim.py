@@ -33,7 +33,7 @@ def _plain(value, budget):
             if array.dtype.kind in "biuf" and array.size <= budget[0]:
                 budget[0] -= array.size
                 return array.astype(float if array.dtype.kind == "f" else int).tolist()
-    except Exception:  # ragged lists and odd objects fall through to the generic case
+    except Exception:  # noqa: BLE001, S110 - ragged lists and odd objects: the generic case below
         pass
     if isinstance(value, (list, tuple)) and len(value) <= 1000:
         return [_plain(v, budget) for v in value]
@@ -71,10 +71,11 @@ class _Anything:
 
 
 class Axes:
-    DRAWN = {"plot", "scatter", "bar", "barh", "hist", "errorbar", "fill_between", "axhline",
-             "axvline", "semilogx", "semilogy", "loglog", "imshow", "text", "set_title",
-             "set_xlabel", "set_ylabel", "set_xlim", "set_ylim", "legend", "grid",
-             "set_xticks", "set_yticks", "set_xscale", "set_yscale", "axis"}
+    DRAWN = frozenset({
+        "plot", "scatter", "bar", "barh", "hist", "errorbar", "fill_between", "axhline",
+        "axvline", "semilogx", "semilogy", "loglog", "imshow", "text", "set_title",
+        "set_xlabel", "set_ylabel", "set_xlim", "set_ylim", "legend", "grid", "set_xticks",
+        "set_yticks", "set_xscale", "set_yscale", "axis"})
 
     def __init__(self, figure, grid):
         self.figure, self.grid, self.calls = figure, grid, []

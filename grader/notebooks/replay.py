@@ -79,7 +79,7 @@ def _draw_axes(axes, calls, notes: list[str], budget: list[int]) -> None:
             notes.append(f"{name}(): ignored keyword(s) {', '.join(dropped)[:100]}")
         try:
             getattr(axes, name)(*args, **kwargs)
-        except Exception as error:  # matplotlib's own validation of the student's values
+        except Exception as error:  # noqa: BLE001 - matplotlib validating the student's values
             notes.append(f"{name}() could not be drawn: {str(error).splitlines()[0][:120]}")
 
 
@@ -110,7 +110,7 @@ def _render(record) -> tuple[bytes | None, list[str]]:
     buffer = io.BytesIO()
     try:
         figure.savefig(buffer, format="png", dpi=DPI)
-    except Exception as error:  # e.g. a mathtext label matplotlib cannot parse
+    except Exception as error:  # noqa: BLE001 - e.g. a mathtext label it cannot parse
         return None, notes + [f"the figure could not be drawn: {str(error).splitlines()[0][:120]}"]
     return buffer.getvalue(), notes
 

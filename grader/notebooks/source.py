@@ -7,9 +7,10 @@ execution counts, random cell ids) can leak into the released files.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomllib
 
 from ..errors import InputFileError
 

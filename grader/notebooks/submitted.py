@@ -141,7 +141,7 @@ class CellRun:
     images: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def stop(self, status: str, cell: int | None, error: str) -> "CellRun":
+    def stop(self, status: str, cell: int | None, error: str) -> CellRun:
         self.status, self.failed_cell, self.error = status, cell, error
         return self
 

@@ -19,7 +19,7 @@ def test_answers_come_from_tagged_cells_whatever_their_text(notebook_factory):
         ("markdown", "## Inline Question 1:\nWhat happens?"),
         ("markdown", "I rewrote the prompt. Activations are 1/p too large at test time.", TAG),
         ("markdown", "## Inline Question 2:\nCompare."),
-        ("markdown", "*Your answer:*", {"tags": ["inline-answer"], "question": "Inline Question 2"}),
+        ("markdown", "*Your answer:*", {**TAG, "question": "Inline Question 2"}),
     )
     assert extract_answers(path) == {
         "Inline Question 1": "I rewrote the prompt. Activations are 1/p too large at test time.",

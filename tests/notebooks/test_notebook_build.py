@@ -63,7 +63,8 @@ def test_the_release_runs_the_notebook_step(tmp_path):
 
 def test_committed_notebooks_match_a_fresh_build():
     built = render(SOURCE)
-    assert (ROOT / "solutions" / "Dropout.ipynb").read_text(encoding="utf-8") == built["solution"][1]
+    committed = (ROOT / "solutions" / "Dropout.ipynb").read_text(encoding="utf-8")
+    assert committed == built["solution"][1]
     released = ROOT / "assignment" / "Dropout.ipynb"
     if released.exists():
         assert released.read_text(encoding="utf-8") == built["student"][1]

@@ -47,8 +47,8 @@ def test_a_cell_that_never_ends_is_stopped_at_the_limit(notebook_factory, tmp_pa
 def test_the_kernel_runs_in_the_notebook_folder_without_a_display(notebook_factory, tmp_path):
     path = notebook_factory(
         "sub/where.ipynb",
-        ("code", "import os, matplotlib\nprint(os.getcwd())\nprint(matplotlib.get_backend())\n"
-                 "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"))
+        ("code", ("import os, matplotlib\nprint(os.getcwd())\nprint(matplotlib.get_backend())\n"
+                 "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()")))
     outcome = run_notebook(path, timeout=60)
     assert outcome.ok, outcome.describe()
     outputs = nbformat.read(outcome.executed, as_version=4).cells[0].outputs
@@ -65,7 +65,8 @@ def test_bad_input_is_one_line(tmp_path, capsys):
     junk.write_text("not json")
     assert grader("notebook", "run", str(junk)) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"grader: error: {junk}: not a readable notebook") and err.count("\n") == 1
+    assert err.startswith(f"grader: error: {junk}: not a readable notebook")
+    assert err.count("\n") == 1
 
 
 def test_the_solution_notebook_runs_to_the_end(tmp_path, capsys):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
-import json
 
 from conftest import ROOT
 

@@ -29,7 +29,7 @@ def test_a_hostile_answer_is_escaped_in_html(tmp_path):
 
 
 def test_every_student_appears_under_every_question(tmp_path):
-    page, notes = write_review_sheet(ANSWERS, tmp_path)
+    page, _ = write_review_sheet(ANSWERS, tmp_path)
     html = page.read_text()
     sections = html.split("<section")[1:]
     assert len(sections) == 3  # the notebook's three questions, even one nobody answered

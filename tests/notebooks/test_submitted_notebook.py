@@ -82,11 +82,11 @@ def test_a_notebook_runs_and_its_outputs_figures_and_answers_are_kept(
         notebook_factory, code_root, tmp_path, monkeypatch):
     notebook_factory(
         "alice/Dropout.ipynb",
-        ("code", "%matplotlib inline\n%load_ext autoreload\n!ls /\nimport numpy as np\n"
-                 "print('hello from the notebook')"),
+        ("code", ("%matplotlib inline\n%load_ext autoreload\n!ls /\nimport numpy as np\n"
+                 "print('hello from the notebook')")),
         ("code", "x = np.arange(3)\nlen(x)"),
-        ("code", "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\n"
-                 "plt.savefig('dropout_accuracy.png')\nplt.show()"),
+        ("code", ("import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\n"
+                 "plt.savefig('dropout_accuracy.png')\nplt.show()")),
         ("markdown", "## Inline Question 1:\nWhat happens?"),
         ("markdown", "The scale is wrong at test time.", TAG))
     out = tmp_path / "report"
@@ -129,8 +129,8 @@ def test_the_student_stub_stops_the_run_at_its_cell(notebook_factory, code_root,
 
 def test_an_endless_cell_is_stopped_by_the_cell_budget(notebook_factory, code_root, tmp_path,
                                                        monkeypatch):
-    notebook_factory("eve/Dropout.ipynb", ("code", "while True:\n    try:\n        pass\n"
-                                                   "    except Exception:\n        pass"))
+    notebook_factory("eve/Dropout.ipynb", ("code", ("while True:\n    try:\n        pass\n"
+                                                   "    except Exception:\n        pass")))
     result = submitted.process(tmp_path / "eve", InProcessSlot(monkeypatch), tmp_path / "out",
                                code_root=code_root, cell_timeout=1)
     assert result.status == "limit" and result.failed_cell == 1
