@@ -19,28 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed
-except ImportError:  # the worker layer's error module has not landed yet: same shapes
-    class StudentError(Exception):
-        def __init__(self, type_name: str, message: str, traceback_text: str = "") -> None:
-            super().__init__(f"{type_name}: {message}")
-            self.type_name, self.message, self.traceback_text = type_name, message, traceback_text
-
-    class LimitExceeded(Exception):
-        def __init__(self, limit: str, detail: str = "") -> None:
-            super().__init__(f"{limit}: {detail}")
-            self.limit, self.detail = limit, detail
-
-    class WorkerCrashed(Exception):
-        def __init__(self, detail: str = "") -> None:
-            super().__init__(detail)
-            self.detail = detail
-
-    class ProtocolError(Exception):
-        def __init__(self, detail: str = "") -> None:
-            super().__init__(detail)
-            self.detail = detail
+from .errors import ProtocolError, StudentError, WorkerCrashed
 
 PACKAGE = "cs231n"
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InternalError
 from ..paths import solutions_dir
-from .local_session import LimitExceeded, ProtocolError, StudentError, WorkerCrashed
+from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed
 
 LAYERS = "cs231n.layers"
 FC_NET = "cs231n.classifiers.fc_net"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.run.local_session import LimitExceeded, LocalSlot, WorkerCrashed
+from grader.run.errors import LimitExceeded, WorkerCrashed
+from grader.run.local_session import LocalSlot
 from grader.run.model import Submission
 from grader.run.stage import SupportPackage, prepare, write_staged
 
