@@ -110,7 +110,9 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
     version = suite_version(suite_dir, paths.solutions_dir() / "cs231n", assignment_dir / "cs231n")
     prepared = [prepare(sub, suite=version) for sub in subs]
 
+    sweep_stale_scratch(Path(scratch_root() or tempfile.gettempdir()))
     scratch = Path(tempfile.mkdtemp(prefix="grader-run-", dir=scratch_root()))
+    (scratch / OWNER).write_text(str(os.getpid()))
     spec = GradingSpec(config=config, support=support, suite_dir=suite_dir, scratch=scratch,
                        judge=judge, slot_factory=slot_factory)
     executor = get_executor(config.executor, spec, jobs=config.jobs, scheduler=config.scheduler)
@@ -171,6 +173,21 @@ def _sandbox_descriptions(results) -> dict[str, str]:
         except KeyError:  # a level the sandbox does not describe (a test double's)
             pass
     return descriptions
+
+
+OWNER = "owner.pid"
+
+
+def sweep_stale_scratch(root: Path) -> None:
+    """Remove the scratch folders of earlier runs that were killed before cleaning up."""
+    for folder in root.glob("grader-run-*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:  # its run is gone
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # not ours to judge: another user's, or still starting
+            continue
 
 
 def scratch_root() -> str | None:

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +48,12 @@ def wait_for(out, count, process, limit=60):
     raise AssertionError("no progress")
 
 
+def scratch_folders() -> list[Path]:
+    from grader.run.pipeline import scratch_root
+    root = Path(scratch_root() or tempfile.gettempdir())
+    return [d for d in root.glob("grader-run-*") if (d / "owner.pid").exists()]
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -80,9 +87,13 @@ def test_sigkill_midway_then_rerun_completes_the_class(tmp_path, assignment, sui
     assert not any(alive(p) for p in judges)
     assert rows(out) == before  # nothing more arrived after the kill
 
+    killed = [d for d in scratch_folders() if (d / "owner.pid").read_text() == str(process.pid)]
+    assert killed  # a SIGKILLed run cannot clean up after itself...
+
     process = start(subs, out, assignment, suite)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
+    assert not any(d.exists() for d in killed)  # ...so the next run does
     after = rows(out)
     assert sorted(after) == [f"s{i:02d}" for i in range(40)]
     assert {s: after[s] for s in before} == before  # stored results were not regraded
