@@ -22,6 +22,10 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+if [ -e .venv ] && [ ! -d .venv ]; then
+  echo "setup: .venv exists but is not a folder; move it away and run setup.sh again" >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$python" -m venv .venv
