@@ -28,7 +28,7 @@ from .limits import limit_name
 
 _GENERATIONS = itertools.count(1)
 OUTPUT_KILL_FACTOR = 64  # output is drained and dropped up to this many times the kept size
-DEATH_GRACE = 2.0
+DEATH_GRACE = 1.0
 SOCKET_BUFFER = 4 * 2**20
 _LIMIT_KINDS = {"memory": "memory", "fsize": "file size", "nproc": "processes",
                 "nofile": "open files"}

@@ -109,7 +109,10 @@ class Zygote:
         return path
 
     def send(self, message: dict) -> None:
-        self.ctl.send(json.dumps(message).encode())
+        try:
+            self.ctl.send(json.dumps(message).encode())
+        except OSError:  # the grader is gone: still clean up (see loop)
+            pass
 
     def loop(self) -> None:
         while True:

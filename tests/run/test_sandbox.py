@@ -258,3 +258,41 @@ def test_slot_close_leaves_nothing(tmp_path):
     assert not (tmp_path / "slot").exists()
     with pytest.raises(ProcessLookupError):
         os.kill(zygote, 0)
+
+
+GRADER_THAT_DIES = """
+import sys, time
+from pathlib import Path
+from grader.config import Limits
+from grader.run.sandbox import SandboxSlot
+slot = SandboxSlot(level=sys.argv[1], limits=Limits(), workdir=Path(sys.argv[2]))
+session = slot.open(Path(sys.argv[3]))
+session.call("cs231n.orphans:daemonize")
+session.call("cs231n.orphans:children")
+print(slot.zygote_host_pid(), *slot.submission_processes(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_when_the_grader_dies_its_sandbox_dies_with_it(slot, tmp_path):
+    import subprocess
+    import sys
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER_THAT_DIES, slot.level, str(tmp_path / "slot"),
+         str(stage(tmp_path, orphans="spawns_orphans"))], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in grader.stdout.readline().split()]
+    assert len(pids) >= 4
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    assert not [pid for pid in pids if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
