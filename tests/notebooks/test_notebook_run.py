@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import nbformat
 import pytest
@@ -108,3 +109,19 @@ def test_the_student_notebook_stops_at_the_first_todo(tmp_path, capsys):
     assert "(your TODO in cs231n/layers.py)" in line
     executed = nbformat.read(notebook.with_name("Dropout.executed.ipynb"), as_version=4)
     assert "SYNTHETIC" in executed.cells[2].outputs[0]["text"]
+
+
+def test_a_broken_python3_kernelspec_is_not_used(notebook_factory, tmp_path, monkeypatch):
+    # A user's "python3" kernel spec may name another interpreter, or one that is gone.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        '{"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],'
+        ' "display_name": "Python 3", "language": "python"}')
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    path = notebook_factory("k.ipynb", ("code", "import sys\nprint(sys.executable)"))
+    outcome = run_notebook(path, timeout=60)
+    assert outcome.ok, outcome.describe()
+    printed = nbformat.read(outcome.executed, as_version=4).cells[0].outputs[0]["text"].strip()
+    assert printed == sys.executable
