@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -23,17 +24,32 @@ def rng(key: str) -> np.random.Generator:
     return np.random.default_rng([SUITE_SEED, zlib.crc32(key.encode())])
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    # Inputs are cached for the whole batch (seeding a generator costs more than a round
+    # trip), so no test may write into them.
+    array.setflags(write=False)
+    return array
+
+
+@cache
 def activations(shape, key: str, dtype=np.float64) -> np.ndarray:
     """Positive inputs around 10, as in the notebook's forward check; never zero."""
     values = 10.0 + np.clip(rng(key).standard_normal(shape), -5.0, 5.0)
-    return values.astype(dtype)
+    return _frozen(values.astype(dtype))
 
 
+@cache
 def signed(shape, key: str, dtype=np.float64) -> np.ndarray:
     """Inputs of both signs with magnitudes in [0.5, 2]: nonzero, so out / x is defined."""
     r = rng(key)
     values = r.uniform(0.5, 2.0, shape) * r.choice((-1.0, 1.0), shape)
-    return values.astype(dtype)
+    return _frozen(values.astype(dtype))
+
+
+@cache
+def normal(shape, key: str) -> np.ndarray:
+    """Standard normal values (upstream gradients, directions for gradient checks)."""
+    return _frozen(rng(key).standard_normal(shape))
 
 
 def mask_of(out: np.ndarray) -> np.ndarray:
@@ -61,6 +77,7 @@ class NetCase:
                 "dropout": dropout, "seed": seed, "reg": 0.0}
 
 
+@cache
 def net_case(n: int, *, key: str, p_min: float, all_active: bool = False,
              dims=(15, 20, 30, 10)) -> NetCase:
     D, H1, H2, C = dims
@@ -85,6 +102,8 @@ def net_case(n: int, *, key: str, p_min: float, all_active: bool = False,
     W3 = 0.5 * r.standard_normal((H2, C)) / math.sqrt(H2)
     b3 = 0.1 * r.standard_normal(C)
     params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}
+    for array in (X, y, *params.values()):
+        _frozen(array)
     return NetCase(X, y, params, (H1, H2), C)
 
 

@@ -29,15 +29,14 @@ def test_gradient_check(student):
     for p in (0.2, 0.6):
         param = {"mode": "train", "p": p, "seed": 123}
         x = data.activations((10, 12), f"grad-x-{p}")
-        r = data.rng(f"grad-{p}")
-        dout = r.standard_normal(x.shape)
+        dout = data.normal(x.shape, f"grad-dout-{p}")
         with about(f"with p = {p} and a seed"):
             _, cache = student.layers.dropout_forward(x, dict(param))
             dx = student.layers.dropout_backward(dout, cache)
             if dx.shape != x.shape:
                 raise Failure(f"dx has shape {dx.shape}; x has shape {x.shape}")
             h = 1e-4
-            v = r.standard_normal(x.shape)
+            v = data.normal(x.shape, f"grad-direction-{p}")
             plus, _ = student.layers.dropout_forward(x + h * v, dict(param))
             minus, _ = student.layers.dropout_forward(x - h * v, dict(param))
         numeric = float(np.sum((plus - minus) * dout)) / (2 * h)

@@ -85,13 +85,13 @@ def test_gradient_check_with_dropout(student):
     # One random direction over all parameters: a wrong gradient differs from the true one
     # by some D, and a Gaussian direction is orthogonal to D with probability ~0.
     case = data.net_case(2, key="gradient", p_min=P_MIN)
-    r = data.rng("gradient-directions")
     for p in GRAD_P:
         with about(f"with dropout = {p} and seed = 123"):
             net = _net(student, case, dropout=p, seed=123)
             loss, grads = data.train_loss(net, case.X, case.y)
             data.check_grads_match_params(grads, case.params)
-            random = {k: r.standard_normal(v.shape) for k, v in case.params.items()}
+            random = {k: data.normal(v.shape, f"direction-{p}-{k}")
+                      for k, v in case.params.items()}
             scale = np.sqrt(sum(float(np.sum(v * v)) for v in random.values()))
             direction = {k: v / scale for k, v in random.items()}
             numeric, analytic = _directional(net, case, grads, direction, h=1e-5)
