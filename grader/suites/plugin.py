@@ -115,6 +115,10 @@ class JudgePlugin:
                 self.catalogue.append(info)
             self._where[item.nodeid] = (index, info)
             self._last[index] = item.nodeid
+            # Verdicts come from the exception itself (see pytest_runtest_makereport);
+            # pytest's own report would parse the test's source for every failure, ~50 ms
+            # each, and nobody reads it.
+            item.repr_failure = _short_repr
         if self.problems:  # a broken suite grades nobody; the judge reports why
             items.clear()
 
@@ -144,6 +148,10 @@ class JudgePlugin:
         if nodeid not in self._outcomes:
             self._outcomes[nodeid] = Outcome(info=self._where[nodeid][1])
         return self._outcomes[nodeid]
+
+
+def _short_repr(excinfo) -> str:
+    return f"{excinfo.typename}: {excinfo.value}"
 
 
 def _index(item) -> int:
