@@ -50,16 +50,29 @@ def _record(result: NotebookResult, folder: Path) -> None:
         json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _recorded_answers(folder: Path) -> dict[str, str]:
+    """Answers an earlier run recorded (written by the trusted side, read as JSON only)."""
+    try:
+        data = json.loads((folder / "notebook_result.json").read_text(encoding="utf-8"))
+        answers = data.get("answers") or {}
+        return {str(k): str(v) for k, v in answers.items()} if isinstance(answers, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                     assignment_dir: Path | None = None, slot_factory=None, on_result=None,
-                    cell_seconds: float = NOTEBOOK_CELL_SECONDS) -> dict[str, NotebookResult]:
+                    cell_seconds: float = NOTEBOOK_CELL_SECONDS,
+                    students: set[str] | None = None) -> dict[str, NotebookResult]:
     """Run the class's notebooks; returns student -> result for students who submitted one.
 
     Writes ``OUT/<student>/notebook/`` (executed notebook, ``notebook_images/``,
     ``notebook_result.json``) and ``OUT/inline_answers.{html,md}`` listing every student
     folder, with empty answers for those without a notebook. ``on_result(student, result)``
     is called from worker threads as each notebook finishes. ``cell_seconds`` is the
-    wall time one cell may take before the sandbox kills it.
+    wall time one cell may take before the sandbox kills it. ``students`` limits the
+    notebooks run to those students (a re-run skips unchanged submissions); the others
+    keep the answers recorded by an earlier run on the review sheet.
     """
     from ..run.discover import discover
     from ..run.model import Submission
@@ -67,8 +80,13 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
     from ..run.stage import SupportPackage, prepare, write_staged
 
     submissions, out_dir = Path(submissions), Path(out_dir)
+    from ..reports.files import folder_names
+
     folders = _folders(submissions, out_dir)
-    notebooks = {s: nb for s, f in folders.items() if (nb := find_notebook(f)) is not None}
+    # The same safe, one-to-one folder names the reports use: ids are untrusted text.
+    report_folder = {s: out_dir / name for s, name in folder_names(list(folders)).items()}
+    notebooks = {s: nb for s, f in folders.items() if (nb := find_notebook(f)) is not None
+                 and (students is None or s in students)}
     subs = {s.student: s for s in discover(submissions, config.assignment, exclude=(out_dir,))}
     support = SupportPackage.load(Path(assignment_dir or paths.assignment_dir()))
     limits = notebook_limits(config.limits, cell_seconds=cell_seconds)
@@ -92,7 +110,7 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                     staged = scratch / "staged" / f"slot{index}"
                     sub = subs.get(student) or Submission(student)
                     code = write_staged(prepare(sub), staged, support).root
-                    folder = out_dir / student / "notebook"
+                    folder = report_folder[student] / "notebook"
                     result = process(notebooks[student], slot, folder, code_root=code)
                     _record(result, folder)
                     shutil.rmtree(staged, ignore_errors=True)
@@ -113,6 +131,7 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
         shutil.rmtree(scratch, ignore_errors=True)
     if errors:
         raise errors[0]
-    answers = {s: (results[s].answers if s in results else {}) for s in folders}
+    answers = {s: (results[s].answers if s in results
+                   else _recorded_answers(report_folder[s] / "notebook")) for s in folders}
     write_review_sheet(answers, out_dir)
     return results

@@ -47,3 +47,24 @@ def table(results: list[SubmissionResult], *, graded: int, skipped: int,
         shown = f"{path}/<student>/feedback.md, results.json" if name == "students" else str(path)
         out.add_row(labels.get(name, name), display(shown))
     return out
+
+
+GRADEBOOK_ROWS = 40  # beyond this the terminal table stops being readable; the CSV has all
+
+
+def gradebook(results: list[SubmissionResult]) -> Table | None:
+    """The class's gradebook as a terminal table, for classes small enough to read there."""
+    if not results or len(results) > GRADEBOOK_ROWS:
+        return None
+    out = Table(title="gradebook", title_justify="left")
+    out.add_column("student")
+    out.add_column("score", justify="right")
+    out.add_column("status")
+    out.add_column("checks passed", justify="right")
+    for result in sorted(results, key=lambda r: r.student):
+        passed = sum(t.passed for t in result.tests)
+        style = "green" if result.status == "graded" else "yellow"
+        out.add_row(display(result.student), f"{result.score:g}/{result.max_score:g}",
+                    Text(status_label(result.status), style=style),
+                    f"{passed}/{len(result.tests)}")
+    return out

@@ -137,17 +137,39 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
             _keep_logs(scratch, out / "logs")
             shutil.rmtree(scratch, ignore_errors=True)
         results = store.results_for((p.student, p.content_hash) for p in prepared)
+        graded_now = {p.student for p in todo}
     have = {r.student for r in results}
     summary = RunSummary(
         out_dir=out, results=tuple(results), graded=graded,
         skipped=len(chosen) - len(todo), interrupted=interrupted,
         not_graded=tuple(p.student for p in prepared if p.student not in have))
     if not interrupted:
+        _run_notebooks(submissions, out, config, assignment_dir, slot_factory, graded_now)
         facts = ReportFacts(sandbox=config.sandbox, limits=config.limits,
                             suite_version=version, assignment=config.assignment,
                             sandbox_descriptions=_sandbox_descriptions(results))
         summary = _with(summary, reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
+
+
+def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, students) -> None:
+    """Execute submitted notebooks in the sandbox and write the TA's inline-answer sheet.
+
+    Only students graded by this run have their notebook executed again; the sheet is
+    written only when the class submitted notebooks at all.
+    """
+    from ..notebooks.classwide import grade_notebooks
+    from ..notebooks.submitted import find_notebook
+
+    if not any(find_notebook(folder) for folder in submissions.iterdir()
+               if folder.is_dir() and not folder.is_symlink()):
+        return
+    factory = None if slot_factory == DEFAULT_SLOT else slot_factory
+    if isinstance(factory, str):
+        from .executors import resolve
+        factory = resolve(factory)
+    grade_notebooks(submissions, out, config=config, assignment_dir=assignment_dir,
+                    slot_factory=factory, students=students)
 
 
 def _keep_logs(scratch: Path, dest: Path) -> None:

@@ -14,7 +14,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..reports.summary import display, table
+from ..reports.summary import display, gradebook, table
 from ..reports.words import status_label
 from ..results import SubmissionResult
 from ..store import FILENAME
@@ -53,6 +53,9 @@ class PlainProgress:
         pass
 
     def summary(self, summary) -> None:
+        book = gradebook(list(summary.results))
+        if book is not None and not summary.interrupted:
+            self.console.print(book)
         self.console.print(table(list(summary.results), graded=summary.graded,
                                  skipped=summary.skipped, not_graded=summary.not_graded,
                                  reports=summary.reports, elapsed=summary.elapsed))
