@@ -226,8 +226,9 @@ def _array(value, function: str, what: str) -> np.ndarray:
     if not isinstance(value, np.ndarray):
         raise Failure(f"{function} must return {what} as a numpy array; it returned "
                       f"{_kind(value)}")
-    if value.dtype.kind not in "biufc":
-        raise Failure(f"{function} returned {what} with dtype {value.dtype}; expected numbers")
+    if value.dtype.kind not in "biuf":
+        raise Failure(f"{function} returned {what} with dtype {value.dtype}; expected real "
+                      "numbers")
     return value
 
 
@@ -279,6 +280,33 @@ def reference_net_class(layers: _Layers) -> type:
     module = types.ModuleType(f"_reference_fc_net_{id(layers):x}")
     module.__file__ = str(path)
     exec(code, module.__dict__)  # noqa: S102 - the reference solution's own source
-    module.dropout_forward = layers.dropout_forward
-    module.dropout_backward = layers.dropout_backward
-    return module.FullyConnectedNet
+
+    def dropout_forward(x, dropout_param):
+        out, cache = layers.dropout_forward(x, dropout_param)
+        if out.shape != np.shape(x):
+            raise Failure(f"in the net, dropout_forward returned out of shape {out.shape} "
+                          f"for an input of shape {np.shape(x)}")
+        return out, cache
+
+    def dropout_backward(dout, cache):
+        dx = layers.dropout_backward(dout, cache)
+        if dx.shape != np.shape(dout):
+            raise Failure(f"in the net, dropout_backward returned dx of shape {dx.shape} "
+                          f"for dout of shape {np.shape(dout)}")
+        return dx
+
+    module.dropout_forward, module.dropout_backward = dropout_forward, dropout_backward
+
+    class WiredNet(module.FullyConnectedNet):
+        def loss(self, X, y=None):
+            # The reference code is right for right inputs: when it fails here, it failed
+            # on what the student's layers returned.
+            try:
+                return super().loss(X, y)
+            except Failure:
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure is the layers' values
+                raise Failure("the reference net could not use what your dropout layers "
+                              f"returned ({type(error).__name__}: {clean(str(error))})") from None
+
+    return WiredNet

@@ -123,15 +123,17 @@ def train_loss(net, X, y) -> tuple[float, dict]:
         raise Failure("loss(X, y) must return the loss as a number") from None
     if not math.isfinite(loss):
         raise Failure(f"loss(X, y) returned a loss of {loss}")
-    if not isinstance(grads, dict) or not all(isinstance(g, np.ndarray) for g in grads.values()):
-        raise Failure("loss(X, y) must return grads as a dict of numpy arrays")
+    if not isinstance(grads, dict) or not all(isinstance(g, np.ndarray) and g.dtype.kind in "biuf"
+                                              for g in grads.values()):
+        raise Failure("loss(X, y) must return grads as a dict of real-valued numpy arrays")
     return loss, grads
 
 
 def scores(net, X) -> np.ndarray:
     result = net.loss(X)
-    if not isinstance(result, np.ndarray):
-        raise Failure("loss(X) without labels must return the scores as a numpy array")
+    if not isinstance(result, np.ndarray) or result.dtype.kind not in "biuf":
+        raise Failure("loss(X) without labels must return the scores as a real-valued numpy "
+                      "array")
     return result
 
 

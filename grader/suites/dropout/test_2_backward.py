@@ -11,7 +11,7 @@ import pytest
 
 from grader.suites import Failure, about
 from grader.suites.dropout import data
-from grader.suites.dropout.samples import sample_in_test_mode
+from grader.suites.dropout.samples import forward, sample_in_test_mode
 from grader.suites.dropout.stats import directional_error
 
 GRADIENT_TOLERANCE = 1e-8  # the notebook's bar for dx ("around e-10 or less")
@@ -31,14 +31,14 @@ def test_gradient_check(student):
         x = data.activations((10, 12), f"grad-x-{p}")
         dout = data.normal(x.shape, f"grad-dout-{p}")
         with about(f"with p = {p} and a seed"):
-            _, cache = student.layers.dropout_forward(x, dict(param))
+            _, cache = forward(student, x, dict(param))
             dx = student.layers.dropout_backward(dout, cache)
             if dx.shape != x.shape:
                 raise Failure(f"dx has shape {dx.shape}; x has shape {x.shape}")
             h = 1e-4
             v = data.normal(x.shape, f"grad-direction-{p}")
-            plus, _ = student.layers.dropout_forward(x + h * v, dict(param))
-            minus, _ = student.layers.dropout_forward(x - h * v, dict(param))
+            plus, _ = forward(student, x + h * v, dict(param))
+            minus, _ = forward(student, x - h * v, dict(param))
         numeric = float(np.sum((plus - minus) * dout)) / (2 * h)
         analytic = float(np.sum(dx * v))
         error = directional_error(numeric, analytic,
@@ -60,8 +60,9 @@ def test_uses_forward_mask(student):
         param = {"mode": "train", "p": p} | ({} if seed is None else {"seed": seed})
         x = data.signed((20, 30), f"mask-{p}-{seed}")
         dout = data.signed(x.shape, f"mask-dout-{p}-{seed}")
-        out, cache = student.layers.dropout_forward(x, param)
-        dx = student.layers.dropout_backward(dout, cache)
+        with about(f"with p = {p}"):
+            out, cache = forward(student, x, param)
+            dx = student.layers.dropout_backward(dout, cache)
         # x has no zeros, so out / x is exactly the forward pass's mask / p (up to rounding).
         expected = dout * (out / x)
         if dx.shape != dout.shape or not np.allclose(dx, expected, rtol=1e-9, atol=0):
