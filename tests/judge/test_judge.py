@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import (
+from judge_helpers import (
     REFERENCE_LAYERS,
     REFERENCE_NET,
     SUITE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE_NET, ROOT, SUITE
+from judge_helpers import REFERENCE_NET, ROOT, SUITE
 
 from grader.config import Limits
 from grader.run.judge import judge

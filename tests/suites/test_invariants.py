@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from conftest import ROOT, SUITE, grade
+from suite_helpers import ROOT, SUITE, grade
 
 from grader.results import VISIBILITIES
 
