@@ -121,7 +121,10 @@ class Zygote:
                 self.drain_wakeups()
                 self.reap()
             if self.ctl in ready:
-                data, fds, _, _ = socket.recv_fds(self.ctl, 65536, 4)
+                try:
+                    data, fds, _, _ = socket.recv_fds(self.ctl, 65536, 4)
+                except OSError:  # ECONNRESET when the grader died with replies unread
+                    data, fds = b"", []
                 if not data:
                     self.op_kill({"timeout": 5.0}, [])
                     return
@@ -425,7 +428,10 @@ def main(argv: list[str]) -> None:
         return
     zygote = Zygote(json.loads(argv[1]))
     zygote.start()
-    zygote.loop()
+    try:
+        zygote.loop()
+    finally:  # whatever went wrong, no process of a submission outlives the zygote
+        zygote.op_kill({"timeout": 5.0}, [])
 
 
 if __name__ == "__main__":

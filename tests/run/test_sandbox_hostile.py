@@ -186,8 +186,10 @@ def test_output_is_bounded_and_flooding_cannot_deadlock(slot, tmp_path):
         with pytest.raises(LimitExceeded, match="output size"):
             session.call("cs231n.layers:flood")
         assert session.call("cs231n.layers:chatty", 1) == 1  # a fresh worker may print again
-        assert session.call("cs231n.layers:flood_in_background") == "flooding"
-        time.sleep(0.2)  # nobody drains between calls: the flooding thread just blocks
+        # More than a pipe holds, less than the kill threshold: between calls nobody
+        # drains, so the thread blocks on a full pipe, and closing must not wait for it.
+        assert session.call("cs231n.layers:flood_in_background", 2**20) == "flooding"
+        time.sleep(0.2)
         started = time.monotonic()
     assert time.monotonic() - started < 2
     assert len(session.output()) < LIMITS.max_output_bytes + 200

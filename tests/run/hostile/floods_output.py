@@ -15,6 +15,9 @@ def flood():
         sys.stderr.write(line)
 
 
-def flood_in_background():
-    threading.Thread(target=flood, daemon=True).start()
+def flood_in_background(total):
+    def write():
+        for _ in range(total // 1000):
+            sys.stdout.write("y" * 1000)
+    threading.Thread(target=write).start()
     return "flooding"
