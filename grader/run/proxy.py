@@ -24,7 +24,6 @@ from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed
 
 LAYERS = "cs231n.layers"
 FC_NET = "cs231n.classifiers.fc_net"
-STUDENT_FILE_NAMES = ("layers.py", "fc_net.py")
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 # Directory part of a path: students see file names only, never where the grader keeps them.
 _DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s\"'(),:;<>\[\]]+)+[/\\](?=[^/\\\s])")
@@ -207,19 +206,10 @@ class RemoteParams:
     def keys(self):
         return self._fetch().keys()
 
-    def items(self):
-        return self._fetch().items()
-
-    def __contains__(self, key) -> bool:
-        return key in self._fetch()
-
 
 def _wire_dtype(value):
     # Types cannot cross the channel; numpy accepts the dtype's name wherever it takes a type.
-    try:
-        return np.dtype(value).name
-    except TypeError:
-        return value
+    return np.dtype(value).name if isinstance(value, (type, np.dtype)) else value
 
 
 def _array(value, function: str, what: str) -> np.ndarray:
@@ -242,10 +232,8 @@ def _forward_result(result):
 def _kind(value) -> str:
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of length {len(value)}"
-    if value is None:
-        return "None"
-    if isinstance(value, (int, float, complex, str, bytes, dict, np.generic)):
-        return f"a {type(value).__name__}"
+    if isinstance(value, (type(None), int, float, complex, str, bytes, dict, np.generic)):
+        return "None" if value is None else f"a {type(value).__name__}"
     return "an object that is not plain data"
 
 
