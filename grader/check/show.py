@@ -51,7 +51,8 @@ def terminal(result: SubmissionResult, todos: list[tuple[str, str]], *, root: Pa
     for test in result.tests:
         mark = Text(" PASS ", style="green") if test.passed else Text(" FAIL ", style="red")
         say(mark + display(f" {test.score:g}/{test.max_score:g}  {test.name}"))
-        if not test.passed and test.output:
+        if not test.passed and test.output and test.output not in result.output:
+            # A reason shared by every check (an import that failed) was printed once above.
             say(display("        " + fix(test.output, todos)), style="dim")
     say(Text("Score: " + _score(result), style="bold"))
     say(Text(HIDDEN))

@@ -52,7 +52,7 @@ def test_code_that_exits_at_import_is_explained_not_fatal(solved):
     layers.write_text("import os\nos._exit(0)\n" + layers.read_text())
     code, out = run_check(solved)
     assert code == 1
-    assert "could not be imported" in out and "Score: 0/" in out
+    assert out.count("could not be imported") == 1 and "Score: 0/" in out  # said once
 
 
 @pytest.mark.parametrize("where", ["cs231n/layers.py", "cs231n/classifiers/fc_net.py",
