@@ -4,9 +4,9 @@ A :class:`SandboxSlot` owns one zygote (a process that has imported only numpy a
 the worker loop, inside bubblewrap at the ``bwrap`` level). :meth:`SandboxSlot.open`
 returns a :class:`~grader.run.session.WorkerSession` for one submission, which
 forks its worker from the zygote and calls the student's code with data-only
-messages. After every submission the
-zygote SIGKILLs every process the submission started and empties every writable
-place; if it cannot, or stops answering, the whole slot is torn down and restarted.
+messages. After every submission the zygote SIGKILLs every process the submission
+started and empties every writable place; if it cannot, or stops answering, the
+whole slot is torn down and restarted.
 """
 
 from __future__ import annotations
@@ -62,7 +62,17 @@ class SandboxSlot:
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
         """Start the zygote now (otherwise the first ``open`` does)."""
-        if self._proc is None:
+        if self._proc is not None:
+            return
+        try:
+            self._start()
+        except SandboxUnavailable as exc:
+            if not (self.requested == "auto" and self.level == "bwrap"):
+                raise
+            # The probe passed but this Python cannot run inside it: say so, go on.
+            self.level = "process"
+            self.description = (f"{policy.describe_level('process')} (bwrap is installed but "
+                                f"could not be used: {exc})")
             self._start()
 
     def open(self, staged: Path) -> WorkerSession:

@@ -145,9 +145,9 @@ class WorkerSession:
         if self.spent >= self.limits.submission_timeout:
             raise LimitExceeded(limit_name(self.limits, "submission"),
                                 "the submission has used all its time")
+        self._check_handles(request)  # before a fork: without a worker every handle is stale
         if self.worker is None:
             self._start_worker()
-        self._check_handles(request)
         return self._round_trip(request, results)
 
     def _check_handles(self, value) -> None:

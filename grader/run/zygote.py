@@ -31,6 +31,7 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import time
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 4, 38, 36
@@ -70,8 +71,10 @@ class Zygote:
         import numpy.random  # noqa: F401
         import worker_main  # noqa: F401
         self.uid = self.cfg.get("uid")
+        self.own_user = False
         if self.uid is not None:
-            self.uid = own_uid(self.uid)
+            self.own_user = (uid := own_uid(self.uid)) != self.uid
+            self.uid = uid
             self.reach_as_nobody()
         self.pid = os.getpid()
         # Objects the zygote made are never collected in a worker: without this, the
@@ -142,14 +145,15 @@ class Zygote:
                 if reply.get("op") == "kill" and reply.get("ok"):
                     self.wipe()
 
-    def reap(self) -> None:
+    def reap(self) -> bool:
+        """Collect exited children; True when no child is left at all."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                return True
             if pid == 0:
-                return
+                return False
             if pid in self.workers:
                 self.workers.discard(pid)
                 self.send({"ev": "exit", "pid": pid, "status": describe_status(status)})
@@ -235,30 +239,31 @@ class Zygote:
         os._exit(0)
 
     def op_kill(self, message: dict, fds) -> dict:
-        """SIGKILL every descendant, reap them, then empty the writable places."""
+        """SIGKILL every process of the submission and reap them all.
+
+        Every such process is our descendant (we are a subreaper), so once waitpid
+        reports no children at all, none survives.
+        """
         deadline = time.monotonic() + message.get("timeout", 3.0)
-        for pid in self.workers:  # the common case needs no scan of /proc to find them
+        for pid in self.workers:
             for kill in (os.killpg, os.kill):
                 try:
                     kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-        waited = not self.workers
-        while True:
-            if not waited:
-                self.wait_children(0.05)
-            waited = False
-            procs = descendants(os.getpid())
-            if not procs:
-                break
+        by_user = self.own_user and kill_as_user(self.uid)
+        while not self.reap():
             if time.monotonic() > deadline:
-                return {"op": "kill", "ok": False, "detail": f"{len(procs)} processes survive"}
-            for pid, state in procs:
-                if state != "Z":
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                left = len(descendants(os.getpid()))
+                return {"op": "kill", "ok": False, "detail": f"{left} processes survive"}
+            if not by_user:  # children forked while we looked are found the next time
+                for pid, state in descendants(os.getpid()):
+                    if state != "Z":
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+            self.wait_children(0.02)
         return {"op": "kill", "ok": True}
 
     def wipe(self) -> None:
@@ -285,6 +290,29 @@ class Zygote:
 
 
 UID_BASE = 0x70000000
+SYS_SETRESUID = {"x86_64": 117, "aarch64": 147}.get(os.uname().machine)
+
+
+def kill_as_user(uid: int) -> bool:
+    """SIGKILL every process of ``uid`` at once, without scanning /proc.
+
+    kill(-1) signals everything the caller may signal, so it is sent from a thread
+    whose credentials alone became ``uid`` (the raw syscall changes one thread only;
+    the zygote stays root). The kernel makes it atomic with respect to fork.
+    """
+    if SYS_SETRESUID is None:
+        return False
+    done = []
+
+    def as_user() -> None:
+        if libc.syscall(SYS_SETRESUID, uid, uid, uid) == 0:
+            libc.kill(-1, signal.SIGKILL)
+            done.append(True)
+    thread = threading.Thread(target=as_user)
+    thread.start()
+    thread.join()
+    return bool(done)
+
 
 
 def own_uid(fallback: int) -> int:

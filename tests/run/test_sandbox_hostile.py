@@ -146,9 +146,12 @@ def test_fork_bomb_is_contained(slot, tmp_path):
 
 @pytest.mark.parametrize("function", ["children", "daemonize", "subprocess_sleeper"])
 def test_no_process_outlives_its_submission(slot, tmp_path, function):
+    starts = slot.starts
     with open_session(slot, tmp_path, "spawns_orphans") as session:
         session.call(f"cs231n.layers:{function}")
         assert len(slot.submission_processes()) >= 2
+    assert slot.submission_processes() == []
+    assert slot.starts == starts  # cleaned up by the zygote, not by restarting the slot
     assert_next_submission_fine(slot, tmp_path)
 
 
