@@ -208,6 +208,13 @@ def test_environment_holds_no_secrets(slot, tmp_path):
         assert SECRET not in repr(session.call("cs231n.layers:other_environments"))
 
 
+def test_no_capabilities_and_no_new_privileges(slot, tmp_path):
+    with open_session(slot, tmp_path, "snoops") as session:
+        status = session.call("cs231n.layers:capabilities")
+    assert int(status["CapEff"], 16) == 0 and int(status["CapPrm"], 16) == 0
+    assert status["NoNewPrivs"] == "1"
+
+
 def test_grader_files_are_out_of_reach_under_bwrap(slot, tmp_path):
     solution = PROJECT / "solutions"
     with open_session(slot, tmp_path, "snoops") as session:
