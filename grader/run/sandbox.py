@@ -89,7 +89,7 @@ class SandboxSlot:
         """Kill everything of this slot and remove its temporary state."""
         if self._session is not None and not self._session.closed:
             self._session.close()
-        self._stop()
+        self._stop(grace=2.0)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self):
@@ -152,8 +152,12 @@ class SandboxSlot:
             argv = policy.root_launch(argv, str(lib / "zygote.py"))
         return argv
 
-    def _stop(self) -> None:
-        """SIGKILL the zygote and everything below it, whether it answers or not."""
+    def _stop(self, *, grace: float = 0.0) -> None:
+        """SIGKILL the zygote and everything below it, whether it answers or not.
+
+        With ``grace``, a healthy zygote first gets that long to clean up and exit on
+        its own once its control socket closes, so bwrap reaps its own children.
+        """
         if self._ctl is not None:
             self._ctl.close()
             self._ctl = None
@@ -161,6 +165,12 @@ class SandboxSlot:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        try:
+            proc.wait(timeout=grace)
+            self.exits.clear()
+            return
+        except subprocess.TimeoutExpired:
+            pass
         for _ in range(100):
             tree = [pid for pid, _ in descendants(proc.pid)]
             if not tree:
