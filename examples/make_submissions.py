@@ -94,6 +94,40 @@ def filled_file(name: str, codes: list[str]) -> str:
     return "".join(out + lines[cursor:])
 
 
+# Students who also hand in the notebook with their inline answers (what a TA reads).
+NOTEBOOK_ANSWERS = {
+    "alice_nguyen": {
+        "Inline Question 1": "Without dividing by p the expected output at train time is p times "
+                             "the input, so at test time (no dropout) the activations would be "
+                             "larger than what the next layer saw during training. We would have "
+                             "to multiply by p at test time instead.",
+        "Inline Question 2": "Without dropout the training accuracy goes close to 1 while the "
+                             "validation accuracy stays low: overfitting. With p = 0.25 training "
+                             "accuracy is lower but validation accuracy is a bit higher, so "
+                             "dropout acts as a regularizer.",
+        "Inline Question 3": "Smaller hidden layers already have less capacity, so we should "
+                             "keep more units: increase p (drop less).",
+    },
+    "emma_schmidt": {
+        "Inline Question 1": "Then it is vanilla dropout and you scale by p at test time.",
+        "Inline Question 2": "dropout is better on validation",
+        "Inline Question 3": "",
+    },
+}
+
+
+def notebook_text(answers: dict[str, str]) -> str:
+    """The released student notebook with this student's answers in the answer cells."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "assignment" / "Dropout.ipynb", as_version=4)
+    for cell in notebook.cells:
+        question = cell.metadata.get("question")
+        if "inline-answer" in cell.metadata.get("tags", []) and answers.get(question):
+            cell.source = answers[question]
+    return nbformat.writes(notebook) + "\n"
+
+
 def student_files() -> dict[str, str]:
     """Relative path under examples/submissions -> file text, for the whole class."""
     files = {}
@@ -106,6 +140,8 @@ def student_files() -> dict[str, str]:
                 text = filled_file(name, codes)
             where = f"cs231n/{name}" if layout == "package" else Path(name).name
             files[f"{student}/{where}"] = text
+    for student, answers in NOTEBOOK_ANSWERS.items():
+        files[f"{student}/Dropout.ipynb"] = notebook_text(answers)
     return files
 
 
@@ -113,7 +149,8 @@ def main(argv: list[str]) -> int:
     files = student_files()
     if "--check" in argv:
         committed = {p.relative_to(OUT).as_posix(): p.read_text()
-                     for p in sorted(OUT.rglob("*.py"))} if OUT.is_dir() else {}
+                     for p in sorted(OUT.rglob("*"))
+                     if p.suffix in (".py", ".ipynb")} if OUT.is_dir() else {}
         drifted = sorted(n for n in set(files) | set(committed) if files.get(n) != committed.get(n))
         for name in drifted:
             print(f"examples/submissions/{name} differs from what make_submissions.py writes")

@@ -60,6 +60,30 @@ def _recorded_answers(folder: Path) -> dict[str, str]:
         return {}
 
 
+def recorded_summaries(out_dir: Path, students: list[str]) -> dict[str, str]:
+    """student -> one line on how their notebook ran, from what the runs recorded."""
+    from ..reports.files import folder_names
+
+    summaries = {}
+    for student, name in folder_names(list(students)).items():
+        try:
+            data = json.loads((Path(out_dir) / name / "notebook" / "notebook_result.json")
+                              .read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        notebook, error = str(data.get("notebook", "")), str(data.get("error", ""))
+        if data.get("ran_to_end"):
+            line = f"{notebook} ran to the end ({len(data.get('images') or [])} image(s) saved)."
+        elif data.get("failed_cell") is None:
+            line = f"{notebook} was not run: {error}"
+        else:
+            line = f"{notebook} stopped at cell {data['failed_cell']}: {error}"
+        summaries[student] = line
+    return summaries
+
+
 def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                     assignment_dir: Path | None = None, slot_factory=None, on_result=None,
                     cell_seconds: float = NOTEBOOK_CELL_SECONDS,

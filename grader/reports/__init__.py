@@ -28,6 +28,8 @@ class ReportFacts:
     assignment: str = "dropout"
     # level -> what it protects and what it does not, in the sandbox's own words
     sandbox_descriptions: dict[str, str] = field(default_factory=dict)
+    # student -> how their submitted notebook ran (only students who submitted one)
+    notebooks: dict[str, str] = field(default_factory=dict)
 
 
 def write_reports(results: list[SubmissionResult], *, out_dir: Path,
@@ -39,7 +41,7 @@ def write_reports(results: list[SubmissionResult], *, out_dir: Path,
     for result in results:
         folder = out_dir / folders[result.student]
         results_json.write(result, folder)
-        feedback_md.write(result, folder)
+        feedback_md.write(result, folder, notebook=facts.notebooks.get(result.student))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "folder"])

@@ -45,7 +45,7 @@ def _points(score: float, max_score: float) -> str:
     return f"{score:g} / {max_score:g}"
 
 
-def render(result: SubmissionResult) -> str:
+def render(result: SubmissionResult, notebook: str | None = None) -> str:
     lines = [f"# Feedback for {inline(result.student)}", "",
              f"**Score: {_points(result.score, result.max_score)}**", "",
              STATUS_TEXT.get(result.status, inline(result.status)), ""]
@@ -70,13 +70,16 @@ def render(result: SubmissionResult) -> str:
         lines.append("")
     if not result.tests:
         lines += ["No tests ran for this submission.", ""]
+    if notebook:
+        lines += ["## Your notebook", "", inline(notebook),
+                  "", "Your answers to the inline questions are read by a TA.", ""]
     if result.sandbox:
         lines += ["## How your code was run", "",
                   f"Your code ran in the {sandbox_text(result.sandbox)}", ""]
     return "\n".join(lines)
 
 
-def write(result: SubmissionResult, folder: Path) -> Path:
+def write(result: SubmissionResult, folder: Path, notebook: str | None = None) -> Path:
     path = Path(folder) / "feedback.md"
-    atomic_write(path, render(result))
+    atomic_write(path, render(result, notebook))
     return path

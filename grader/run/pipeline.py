@@ -144,32 +144,44 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         skipped=len(chosen) - len(todo), interrupted=interrupted,
         not_graded=tuple(p.student for p in prepared if p.student not in have))
     if not interrupted:
-        _run_notebooks(submissions, out, config, assignment_dir, slot_factory, graded_now)
-        facts = ReportFacts(sandbox=config.sandbox, limits=config.limits,
+        notebooks = _run_notebooks(submissions, out, config, assignment_dir, slot_factory,
+                                   graded_now, progress, [r.student for r in results])
+        facts = ReportFacts(notebooks=notebooks, sandbox=config.sandbox, limits=config.limits,
                             suite_version=version, assignment=config.assignment,
                             sandbox_descriptions=_sandbox_descriptions(results))
         summary = _with(summary, reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
 
 
-def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, students) -> None:
+def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, students,
+                   progress, everyone) -> dict[str, str]:
     """Execute submitted notebooks in the sandbox and write the TA's inline-answer sheet.
 
     Only students graded by this run have their notebook executed again; the sheet is
-    written only when the class submitted notebooks at all.
+    written only when the class submitted notebooks at all. Returns student -> one line
+    on how their notebook ran, for the feedback.
     """
-    from ..notebooks.classwide import grade_notebooks
+    from ..notebooks.classwide import grade_notebooks, recorded_summaries
     from ..notebooks.submitted import find_notebook
 
-    if not any(find_notebook(folder) for folder in submissions.iterdir()
-               if folder.is_dir() and not folder.is_symlink()):
-        return
+    folders = [f for f in submissions.iterdir() if f.is_dir() and not f.is_symlink()]
+    pending = sum(1 for f in folders if f.name in students and find_notebook(f))
+    if not any(find_notebook(f) for f in folders):
+        return {}
     factory = None if slot_factory == DEFAULT_SLOT else slot_factory
     if isinstance(factory, str):
         from .executors import resolve
         factory = resolve(factory)
+    if pending:
+        progress.note(f"running {pending} submitted notebook{'s' * (pending != 1)} in the "
+                      "sandbox (each trains two small nets: tens of seconds)")
+
+    def report(student, result) -> None:
+        progress.note(f"notebook of {student}: {result.summary()}")
+
     grade_notebooks(submissions, out, config=config, assignment_dir=assignment_dir,
-                    slot_factory=factory, students=students)
+                    slot_factory=factory, students=students, on_result=report)
+    return recorded_summaries(out, everyone)
 
 
 def _keep_logs(scratch: Path, dest: Path) -> None:

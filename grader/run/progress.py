@@ -52,6 +52,10 @@ class PlainProgress:
     def stop(self) -> None:
         pass
 
+    def note(self, line: str) -> None:
+        """A line about work outside the per-submission loop (safe from any thread)."""
+        self.console.print(display(line), soft_wrap=True, highlight=False)
+
     def summary(self, summary) -> None:
         book = gradebook(list(summary.results))
         if book is not None and not summary.interrupted:

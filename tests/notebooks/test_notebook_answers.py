@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
+from notebook_test_support import ROOT
 
 from grader.errors import InputFileError
 from grader.notebooks.answers import clean_answer, extract_answers

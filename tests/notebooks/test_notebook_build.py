@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, SOURCE
+from notebook_test_support import ROOT, SOURCE
 
 from grader.errors import InputFileError
 from grader.notebooks.build import build_notebook, dumps, render, write_notebooks

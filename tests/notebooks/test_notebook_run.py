@@ -7,7 +7,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT
+from notebook_test_support import ROOT
 
 from grader.cli import main as cli_main
 from grader.notebooks.execute import run_notebook

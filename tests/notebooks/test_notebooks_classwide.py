@@ -6,7 +6,7 @@ import json
 import shutil
 
 import nbformat
-from conftest import ROOT
+from notebook_test_support import ROOT
 
 from grader.config import Config
 from grader.notebooks.classwide import grade_notebooks

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import ROOT
+from notebook_test_support import ROOT
 
 from grader.notebooks.replay import render, saved_names
 

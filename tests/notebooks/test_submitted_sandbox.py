@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from notebook_test_support import ROOT
 
 from grader.config import Limits
 from grader.notebooks.submitted import notebook_limits, process
