@@ -108,7 +108,7 @@ def mask_structure(mask: np.ndarray) -> str | None:
 
 
 def _distinct(lines: np.ndarray) -> int:
-    # Rows compared by their bytes: np.unique(..., axis=1) miscounts boolean arrays.
+    # Lines compared by their bytes: one pass, and the same code for rows and (transposed) columns.
     return len({bytes(np.ascontiguousarray(line).tobytes()) for line in lines})
 
 
