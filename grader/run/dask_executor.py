@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
@@ -33,6 +34,7 @@ from .stage import PreparedSubmission, suite_version
 
 CONNECT_TIMEOUT = 10.0
 WORKERS_TIMEOUT = 60.0
+SCRATCH_PREFIX = "grader-dask-"  # + the worker's pid, so orphans can be told apart
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,8 @@ def fingerprint(suite_dir: Path) -> str:
 
 class DaskExecutor(Executor):
     def __init__(self, spec: GradingSpec, *, jobs: int = 1, scheduler: str | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT,
-                 workers_timeout: float = WORKERS_TIMEOUT) -> None:
+                 connect_timeout: float | None = None,
+                 workers_timeout: float | None = None) -> None:
         super().__init__(spec)
         import dask
         from distributed import Client
@@ -62,9 +64,10 @@ class DaskExecutor(Executor):
             raise UsageError("--executor dask needs --scheduler ADDRESS "
                              "(e.g. --scheduler tcp://10.0.0.5:8786)")
         self.address = str(address)
-        self.workers_timeout = workers_timeout
+        self.workers_timeout = workers_timeout or WORKERS_TIMEOUT
         try:
-            self.client = Client(self.address, timeout=connect_timeout, set_as_default=False)
+            self.client = Client(self.address, timeout=connect_timeout or CONNECT_TIMEOUT,
+                                 set_as_default=False)
         except Exception as error:  # noqa: BLE001 - OSError, TimeoutError, ValueError...
             first = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise UsageError(f"cannot reach the Dask scheduler at {self.address}: "
@@ -164,7 +167,6 @@ _specs: dict[str, GradingSpec] = {}
 
 def grade_task(task: TaskSpec, chunk: list[PreparedSubmission]) -> dict:
     """Grade one chunk on this worker; every outcome is plain data."""
-    import os
     import socket
 
     where = f"{socket.gethostname()} pid {os.getpid()}"
@@ -207,10 +209,30 @@ def _worker_spec(task: TaskSpec) -> GradingSpec:
             "same grader version on every worker")
     from .pipeline import scratch_root
 
-    scratch = Path(tempfile.mkdtemp(prefix="grader-dask-", dir=scratch_root()))
+    root = Path(scratch_root() or tempfile.gettempdir())
+    _remove_orphans(root)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=root))
     atexit.register(shutil.rmtree, scratch, True)
     _specs[task.fingerprint] = replace(spec, suite_dir=candidate, scratch=scratch)
     return _specs[task.fingerprint]
+
+
+def _remove_orphans(root: Path) -> None:
+    """Scratch folders of worker processes that were killed (no atexit ran for them)."""
+    for folder in root.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _slot(spec: GradingSpec):
