@@ -26,7 +26,7 @@ LAYERS = "cs231n.layers"
 FC_NET = "cs231n.classifiers.fc_net"
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 # Directory part of a path: students see file names only, never where the grader keeps them.
-_DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s\"'(),:;<>\[\]]+)+[/\\](?=[^/\\\s])")
+_DIRS = re.compile(r"(?<![\w.\-])(?:[A-Za-z]:)?(?:[/\\][^\s\"'(),:;<>\[\]]+)+[/\\](?=[^/\\\s])")
 _LOCATION = re.compile(r"(layers\.py|fc_net\.py)\"?(?:, line |:)(\d+)")
 
 
