@@ -44,7 +44,7 @@ class Config:
     executor: str = "local"
     scheduler: str | None = None
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes) -> Config:
         return replace(self, **changes)
 
 

@@ -55,7 +55,7 @@ class SubmissionResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SubmissionResult":
+    def from_dict(cls, data: dict) -> SubmissionResult:
         tests = tuple(TestResult(**t) for t in data.get("tests", ()))
         fields = {k: v for k, v in data.items() if k != "tests"}
         if "files" in fields:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
 from notebook_test_support import ROOT, SOURCE, make_notebook  # noqa: F401 (fixtures use them)
+
 
 @pytest.fixture
 def notebook_factory(tmp_path):
