@@ -178,3 +178,16 @@ def test_dask_not_installed_is_a_grader_error(tmp_path, monkeypatch):
     with pytest.raises(GraderError, match="dask"):
         pipeline.main(submissions=EXAMPLES, out=tmp_path / "grades", executor="dask",
                       scheduler="tcp://127.0.0.1:9", progress=Recorder())
+
+
+def test_a_worker_with_another_suite_refuses_to_grade(tmp_path):
+    from grader.config import Config
+    from grader.run.dask_executor import TaskSpec, grade_task
+    from grader.run.executors import GradingSpec
+    from grader.run.stage import SupportPackage
+
+    spec = GradingSpec(config=Config(), support=SupportPackage(()),
+                       suite_dir=paths.suites_dir() / "dropout", scratch=tmp_path)
+    outcome = grade_task(TaskSpec(spec, fingerprint="0" * 16), [])
+    code, message = outcome["fatal"]
+    assert code == 3 and "same grader version" in message and outcome["results"] == []
