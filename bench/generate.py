@@ -2,7 +2,7 @@
 
 Each student's layers.py is the released ``assignment/cs231n/layers.py`` with its three
 TODO regions filled in: correct in several styles, with one of the known mistakes, or
-(about 1 %) hostile. About 5 % also hand in fc_net.py. Every file carries the student's
+(1 in 100) hostile. About 5 % also hand in fc_net.py. Every file carries the student's
 name and a few comments of their own, so no two submissions hash alike (as in a real
 class, and so the store cannot skip anyone).
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = re.compile(r"(# \*{5}START OF YOUR CODE \(DO NOT DELETE/MODIFY THIS LINE\)\*{5}\n)"
-                    r"(.*?)(\n[ \t]*# \*{5}END OF YOUR CODE)", re.S)
+                    r"(.*?)(\n[ \t]*# \*{5}END OF YOUR CODE)", re.DOTALL)
 
 # (train forward, test forward, train backward) for dropout_forward / dropout_backward.
 CORRECT = {
@@ -32,8 +32,8 @@ CORRECT = {
                 "out = x", "dx = np.multiply(dout, mask)"),
     "where": ("mask = np.random.rand(*x.shape) < p\nout = np.where(mask, x / p, 0)",
               "out = x", 'dx = np.where(mask, dout / dropout_param["p"], 0)'),
-    "explicit_shape": ("keep = np.random.rand(x.shape[0], *x.shape[1:])\n"
-                       "mask = (keep < p).astype(x.dtype) / p\nout = x * mask",
+    "explicit_shape": (("keep = np.random.rand(x.shape[0], *x.shape[1:])\n"
+                        "mask = (keep < p).astype(x.dtype) / p\nout = x * mask"),
                        "out = x", "dx = dout * mask"),
 }
 BUGGY = {
@@ -65,8 +65,8 @@ HOSTILE = {
                      "out = x", "dx = dout * mask"),
 }
 # The net's TODOs: (dropout_param set-up, forward after the ReLU, backward).
-NET_CORRECT = ('self.dropout_param = {"mode": "train", "p": dropout}\n'
-               'if seed is not None:\n    self.dropout_param["seed"] = seed',
+NET_CORRECT = (('self.dropout_param = {"mode": "train", "p": dropout}\n'
+                'if seed is not None:\n    self.dropout_param["seed"] = seed'),
                "out, dropout_cache = dropout_forward(out, self.dropout_param)",
                "dout = dropout_backward(dout, dropout_cache)")
 NET_BUGGY = (NET_CORRECT[0], NET_CORRECT[1], "pass  # forgot the dropout backward")
@@ -95,42 +95,52 @@ def fill(template: str, parts: tuple[str, ...], rnd: random.Random) -> str:
     return text
 
 
-def choose(rnd: random.Random) -> tuple[str, str, tuple[str, ...]]:
-    """(kind, variant, parts): about 1 % hostile, 40 % buggy, the rest correct."""
-    roll = rnd.random()
-    if roll < 0.01:
-        name = rnd.choice(sorted(HOSTILE))
+def choose(rnd: random.Random, index: int) -> tuple[str, str, tuple[str, ...]]:
+    """(kind, variant, parts): exactly 1 in 100 hostile (in turn: a loop, an exit, a syntax
+    error), so every class size holds the same share of them; 40 % buggy, the rest correct."""
+    if index % 100 == 50:
+        name = sorted(HOSTILE)[(index // 100) % len(HOSTILE)]
         return "hostile", name, HOSTILE[name]
-    if roll < 0.41:
+    roll = rnd.random()
+    if roll < 0.40:
         name = rnd.choice(sorted(BUGGY))
         return "buggy", name, BUGGY[name]
     name = rnd.choice(sorted(CORRECT))
     return "correct", name, CORRECT[name]
 
 
-def generate(out: Path, n: int, *, seed: int = 0, assignment: Path | None = None) -> dict:
-    """Write ``n`` student folders into ``out``; returns {student: "kind/variant"}."""
+def generate(out: Path, n: int, *, seed: int = 0, assignment: Path | None = None,
+             write: bool = True) -> dict:
+    """Write ``n`` student folders into ``out``; returns {student: "kind/variant"}.
+
+    With ``write=False`` only the catalogue is returned (the same one, for the same seed).
+    """
     package = Path(assignment or ROOT / "assignment") / "cs231n"
     layers = (package / "layers.py").read_text(encoding="utf-8")
     fc_net = (package / "classifiers" / "fc_net.py").read_text(encoding="utf-8")
     rnd = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
     catalogue = {}
     for i in range(n):
         student = f"s{i:05d}"
-        kind, name, parts = choose(rnd)
+        kind, name, parts = choose(rnd, i)
         header = f"# {student}: dropout assignment\n"
         if kind == "correct" and rnd.random() < 0.05:  # leftover debugging output
             parts = (parts[0] + '\nprint("dropout_forward", x.shape, p)',) + parts[1:]
             name += "+print"
         folder = out / student
-        folder.mkdir(exist_ok=True)
-        (folder / "layers.py").write_text(header + fill(layers, parts, rnd), encoding="utf-8")
+        text = header + fill(layers, parts, rnd)
+        net = None
         if kind != "hostile" and rnd.random() < 0.05:
             net_ok = rnd.random() < 0.7
-            net = fill(fc_net, NET_CORRECT if net_ok else NET_BUGGY, rnd)
-            (folder / "fc_net.py").write_text(header + net, encoding="utf-8")
+            net = header + fill(fc_net, NET_CORRECT if net_ok else NET_BUGGY, rnd)
             name += "+fc_net" if net_ok else "+fc_net_no_backward"
+        if write:
+            folder.mkdir(exist_ok=True)
+            (folder / "layers.py").write_text(text, encoding="utf-8")
+            if net is not None:
+                (folder / "fc_net.py").write_text(net, encoding="utf-8")
         catalogue[student] = f"{kind}/{name}"
     return catalogue
 

@@ -49,10 +49,10 @@ def role(pid: int, root: int) -> str:
     except OSError:
         return "other"
     text = b" ".join(argv)
+    if argv and argv[0].endswith(b"bwrap"):  # bwrap and the PID-namespace init it forks
+        return "bwrap"
     if b"zygote.py" in text:
         return "zygote"
-    if argv and argv[0].endswith(b"bwrap"):
-        return "bwrap"
     if b"multiprocessing" in text:
         return "judge"
     return "other"

@@ -24,15 +24,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from grader import paths  # noqa: E402
-from grader.config import Limits  # noqa: E402
-from grader.run.discover import discover  # noqa: E402
-from grader.run.executors import GradingSpec, grade_chunk, resolve  # noqa: E402
-from grader.config import Config  # noqa: E402
-from grader.run.pipeline import scratch_root  # noqa: E402
-from grader.run.stage import SupportPackage, prepare  # noqa: E402
+from grader import paths
+from grader.config import (
+    Config,
+    Limits,
+)
+from grader.run.discover import discover
+from grader.run.executors import GradingSpec, grade_chunk, resolve
+from grader.run.pipeline import scratch_root
+from grader.run.stage import SupportPackage, prepare
 
 
 def judge_chunks(folder: Path, *, sandbox: str, chunk: int, profile: cProfile.Profile | None):

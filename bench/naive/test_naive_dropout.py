@@ -8,7 +8,6 @@ dropout 1, 0.75 and 0.5 (about 7,560 loss evaluations), plus the test-mode check
 
 import numpy as np
 import pytest
-
 from cs231n.classifiers.fc_net import FullyConnectedNet
 from cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 from cs231n.layers import dropout_backward, dropout_forward
@@ -51,7 +50,7 @@ def test_net_gradient(dropout):
     loss, grads = model.loss(X, y)
     assert np.isfinite(loss)
     for name in sorted(grads):
-        f = lambda _: model.loss(X, y)[0]  # noqa: E731 - the notebook's own idiom
+        f = lambda _: model.loss(X, y)[0]
         grad_num = eval_numerical_gradient(f, model.params[name], verbose=False, h=1e-5)
         assert rel_error(grad_num, grads[name]) < 1e-4, name
 
