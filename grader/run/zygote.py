@@ -20,6 +20,7 @@ maps to an unprivileged host user and RLIMIT_NPROC is enforced by the kernel.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import gc
 import io
 import json
@@ -91,14 +92,16 @@ class Zygote:
         """
         import numpy
         dirs = list(self.cfg["worker_path"]) + [os.path.dirname(numpy.__file__)]
-        for n, path in enumerate(dirs):
+        for path in dirs:
             if not os.path.isdir(path):
                 continue
             fd = os.open(path, os.O_PATH | os.O_DIRECTORY)
-            os.dup2(fd, KEEP_FD_BASE + n, inheritable=False)
+            # The lowest free fd at or above the base: a fixed number could be the
+            # control socket, whose number is whatever the grader's process had free.
+            kept = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, KEEP_FD_BASE)
             os.close(fd)
-            self.keep_fds.append(KEEP_FD_BASE + n)
-            self.root_paths[path] = f"/proc/self/fd/{KEEP_FD_BASE + n}"
+            self.keep_fds.append(kept)
+            self.root_paths[path] = f"/proc/self/fd/{kept}"
         prefixes = sorted(self.root_paths, key=len, reverse=True)
         for module in list(sys.modules.values()):  # packages imported already, e.g. importlib
             paths = getattr(module, "__path__", None)
