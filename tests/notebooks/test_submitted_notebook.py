@@ -72,10 +72,14 @@ def code_root(tmp_path):
 
 @pytest.fixture(autouse=True)
 def forget_cs231n():
-    before = {k for k in sys.modules if k.startswith("cs231n")}
+    # Other tests may have imported the reference cs231n; each test here must import the
+    # package it staged, then leave sys.modules as it found it.
+    before = {k: sys.modules.pop(k) for k in list(sys.modules)
+              if k == "cs231n" or k.startswith("cs231n.")}
     yield
-    for name in [k for k in sys.modules if k.startswith("cs231n") and k not in before]:
+    for name in [k for k in sys.modules if k == "cs231n" or k.startswith("cs231n.")]:
         del sys.modules[name]
+    sys.modules.update(before)
 
 
 def test_a_notebook_runs_and_its_outputs_figures_and_answers_are_kept(
