@@ -7,13 +7,14 @@ what they built.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InternalError, UsageError
+from ..reports.files import atomic_write
 
 EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can store
 SKIPPED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", "cifar-10-batches-py"}
@@ -48,36 +49,21 @@ def write_zip(out: Path, entries: Iterable[tuple[str, bytes, bool]]) -> int:
     out = Path(out)
     if out.is_dir():
         raise UsageError("--out must be a file path, but it is a folder", path=out)
+    buffer = io.BytesIO()  # the bundle is a few MB: build it whole, then write it at once
+    count = 0
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, executable in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so unzip honours the permission bits below
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            archive.writestr(info, data)
+            count += 1
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        atomic_write(out, buffer.getvalue())
     except OSError as error:
         raise UsageError(f"cannot write here ({error.strerror or error})", path=out) from None
-    count = 0
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-            for name, data, executable in sorted(entries):
-                info = zipfile.ZipInfo(name, date_time=EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # Unix, so unzip honours the permission bits below
-                info.external_attr = (0o100755 if executable else 0o100644) << 16
-                archive.writestr(info, data)
-                count += 1
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from others
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return count
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def read_entries(files: dict[str, Path], *, executable: Iterable[str] = ()):

@@ -27,6 +27,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from a TA group
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -69,3 +70,9 @@ def _clean(student: str) -> str:
     if len(raw) > _MAX_BYTES:
         name = raw[:_MAX_BYTES].decode("utf-8", "ignore")
     return name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
