@@ -137,6 +137,9 @@ def _under(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip("/") + "/")
 
 
+SANDBOX_SITE = "/sandbox/site"  # where numpy is mounted inside the bwrap sandbox
+
+
 def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
     """bubblewrap arguments showing only what a worker needs (ends before ``--``)."""
     argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
@@ -163,9 +166,11 @@ def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
              and not any(_under(h, other) for other in rt.hidden if other != h)]
     for mask in masks:  # an empty read-only directory over site-packages and the grader
         argv += ["--tmpfs", mask]
+    # numpy appears at a fixed place: its host path may lie under /tmp (a venv in a
+    # checkout there), which the sandbox's own /tmp would cover.
     for path in (rt.numpy_dir, rt.numpy_libs):
         if path:
-            argv += ["--ro-bind", path, path]
+            argv += ["--ro-bind", path, f"{SANDBOX_SITE}/{os.path.basename(path)}"]
     for mask in masks:
         argv += ["--remount-ro", mask]
     argv += ["--ro-bind", lib, "/sandbox/lib",

@@ -319,3 +319,15 @@ def test_the_control_socket_may_have_any_fd_number(level, tmp_path):
     finally:
         for fd in filler:
             os.close(fd)
+
+
+def test_no_bind_lands_where_the_sandbox_mounts_its_own_tmp():
+    """A venv under /tmp (a checkout there) must still give the worker its numpy."""
+    from dataclasses import replace
+    rt = replace(policy.runtime(), numpy_dir="/tmp/ck/.venv/lib/python3/site-packages/numpy",
+                 numpy_libs="/tmp/ck/.venv/lib/python3/site-packages/numpy.libs")
+    argv = policy.bwrap_argv(rt, lib="/tmp/ck/slot/lib", tmp_bytes=2**20)
+    binds = [(argv[i + 1], argv[i + 2]) for i, a in enumerate(argv) if a == "--ro-bind"]
+    assert (rt.numpy_dir, f"{policy.SANDBOX_SITE}/numpy") in binds
+    assert (rt.numpy_libs, f"{policy.SANDBOX_SITE}/numpy.libs") in binds
+    assert not [dest for _, dest in binds if dest == "/tmp" or dest.startswith("/tmp/")]
