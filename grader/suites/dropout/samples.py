@@ -36,6 +36,21 @@ def train_sample(student, p):
     return shared(student, ("train-sample", p), compute)
 
 
+def require_dropping(student) -> None:
+    """Fail unless the train pass drops some units and keeps others.
+
+    Properties such as a repeatable seed, a kept dtype or an untouched input are credit
+    for a dropout layer; a forward pass that returns zeros, or x itself, has them for free.
+    A correct layer fails this with probability below 0.7**10000 + 0.3**10000 (100x100 units).
+    """
+    x, out = train_sample(student, 0.7)
+    zeros = int(np.count_nonzero(out == 0))
+    if zeros == 0 or zeros == x.size:
+        what = "no output" if zeros == 0 else "every output"
+        raise Failure(f"checked only once dropout_forward drops units: with p = 0.7, {what} "
+                      "of the train pass was zero, so no unit was dropped and kept at random")
+
+
 def sample_in_test_mode(student, p, dtype=np.float64):
     """(x, out, cache) of one test-mode call, shared with the test-mode backward check."""
     def compute():

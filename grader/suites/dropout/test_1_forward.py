@@ -15,6 +15,7 @@ from grader.suites.dropout import data, diagnose
 from grader.suites.dropout.samples import (
     P_VALUES,
     forward,
+    require_dropping,
     sample_in_test_mode,
     seed_sequence,
     train,
@@ -99,6 +100,7 @@ def test_units_dropped_independently(student):
 @pytest.mark.visibility("visible")
 def test_seed_repeatable(student):
     """dropout_forward: the same seed gives the same mask"""
+    require_dropping(student)
     for p in (0.3, 0.8):
         # Unseeded calls come between the two seeded ones and move any global stream on.
         first, _, _, second = seed_sequence(student, p)
@@ -121,6 +123,7 @@ def test_fresh_masks_without_seed(student):
 @pytest.mark.visibility("after_due_date")
 def test_keeps_dtype(student):
     """dropout_forward: the output keeps the input's dtype"""
+    require_dropping(student)
     # float64 reuses the shared samples; float32 is where a float64 mask shows.
     x, out = train_sample(student, 0.7)
     _, out_test, _ = sample_in_test_mode(student, 0.7)
@@ -155,6 +158,7 @@ def test_any_input_shape(student):
 @pytest.mark.visibility("after_due_date")
 def test_input_not_modified(student):
     """dropout_forward: the caller's array is left unchanged"""
+    require_dropping(student)
     for mode in ("train", "test"):
         x = data.signed((20, 30), f"pure-{mode}")
         _, _, after = student.layers.forward_watching_input(x, {"mode": mode, "p": 0.5})

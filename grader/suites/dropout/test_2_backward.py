@@ -11,7 +11,7 @@ import pytest
 
 from grader.suites import Failure, about
 from grader.suites.dropout import data
-from grader.suites.dropout.samples import forward, sample_in_test_mode
+from grader.suites.dropout.samples import forward, require_dropping, sample_in_test_mode
 from grader.suites.dropout.stats import directional_error
 
 GRADIENT_TOLERANCE = 1e-8  # the notebook's bar for dx ("around e-10 or less")
@@ -21,6 +21,7 @@ GRADIENT_TOLERANCE = 1e-8  # the notebook's bar for dx ("around e-10 or less")
 @pytest.mark.visibility("visible")
 def test_gradient_check(student):
     """dropout_backward: gradient check (relative error below 1e-8)"""
+    require_dropping(student)  # a layer that drops nothing has a trivially right gradient
     # Directional check: with a seed the forward pass is linear in x, so a central difference
     # along any direction v equals <dx, v> up to rounding (~1e-12 of |dx| |v| here). A wrong dx differs
     # from the true gradient by some D, and a random v misses D only if <D, v> is ~0, which
@@ -56,6 +57,7 @@ def test_gradient_check(student):
 @pytest.mark.visibility("visible")
 def test_uses_forward_mask(student):
     """dropout_backward: uses the mask of its forward pass, with and without a seed"""
+    require_dropping(student)
     for seed, p in ((None, 0.3), (42, 0.8)):
         param = {"mode": "train", "p": p} | ({} if seed is None else {"seed": seed})
         x = data.signed((20, 30), f"mask-{p}-{seed}")
@@ -76,6 +78,7 @@ def test_uses_forward_mask(student):
 @pytest.mark.visibility("visible")
 def test_test_mode_backward_identity(student):
     """dropout_backward: in test mode dx equals dout"""
+    require_dropping(student)  # the test branch is given code: credit it with a working layer
     for p in (0.25, 0.7):
         x, _, cache = sample_in_test_mode(student, p)  # the forward call the identity check made
         dout = data.signed(x.shape, f"tb-dout-{p}")
