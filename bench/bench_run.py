@@ -203,9 +203,11 @@ def report(fixed: Run, runs: list[Run], rerun: Run, naive, main_size: int) -> No
           " naive: of its pytest processes)")
     print()
     main_run = next(r for r in runs if r.submissions == main_size)
-    print(f"CPU per submission by process ({main_run.label}): " + ", ".join(
-        f"{name} {1000 * seconds / main_run.submissions:.1f} ms"
-        for name, seconds in sorted(main_run.cpu_roles.items(), key=lambda kv: -kv[1])))
+    for run in runs:
+        print(f"CPU per submission by process ({run.label}): " + ", ".join(
+            f"{name} {1000 * seconds / run.submissions:.1f} ms"
+            for name, seconds in sorted(run.cpu_roles.items(), key=lambda kv: -kv[1])
+            if seconds > 0))
     ratio = None
     if naive is not None:
         ratio = naive.ms_per_submission / main_run.ms

@@ -31,18 +31,30 @@ def children_map() -> dict[int, list[int]]:
 
 
 def tree(root: int) -> list[int]:
+    return [pid for pid, _ in tree_with_parents(root)]
+
+
+def tree_with_parents(root: int) -> list[tuple[int, int]]:
+    """(pid, parent pid) of ``root`` and every descendant, parents before children."""
     kids = children_map()
-    found, frontier = [root], [root]
+    found, frontier = [(root, 0)], [root]
     while frontier:
-        frontier = [c for p in frontier for c in kids.get(p, ())]
-        found += frontier
+        step = [(c, p) for p in frontier for c in kids.get(p, ())]
+        found += step
+        frontier = [c for c, _ in step]
     return found
 
 
-def role(pid: int, root: int) -> str:
-    """What a process of the grader's tree is, from its command line."""
+def role(pid: int, root: int, parent_role: str = "") -> str:
+    """What a process of the grader's tree is, from its command line and its parent's.
+
+    A worker is forked from the zygote, so it shows the zygote's command line; it is told
+    apart by its parent (and its own children, forked by student code, are workers too).
+    """
     if pid == root:
         return "grading process"
+    if parent_role in ("zygote", "worker"):
+        return "worker"
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().split(b"\0")
@@ -106,11 +118,14 @@ class TreeSampler(threading.Thread):
             self._done.wait(self.interval)
 
     def sample(self) -> None:
-        pids = tree(self.root)
-        for pid in pids:
+        pairs = tree_with_parents(self.root)
+        pids = [pid for pid, _ in pairs]
+        roles: dict[int, str] = {}
+        for pid, parent in pairs:
             own, reaped = cpu_ticks(pid)
             known = self.cpu.get(pid)
-            name = known[0] if known else role(pid, self.root)
+            name = known[0] if known else role(pid, self.root, roles.get(parent, ""))
+            roles[pid] = name
             self.cpu[pid] = (name, max(own, known[1] if known else 0),
                              max(reaped, known[2] if known else 0))
         self.peak_processes = max(self.peak_processes, len(pids))
@@ -130,6 +145,8 @@ class TreeSampler(threading.Thread):
         tick = os.sysconf("SC_CLK_TCK")
         totals: dict[str, float] = {}
         for name, own, reaped in self.cpu.values():
+            if name == "worker":
+                continue  # counted once, when its zygote reaps it
             totals[name] = totals.get(name, 0.0) + own / tick
             if name == "zygote":
                 totals["workers"] = totals.get("workers", 0.0) + reaped / tick
