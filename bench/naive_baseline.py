@@ -55,10 +55,12 @@ def stage(folder: Path, dest: Path) -> None:
     shutil.copyfile(TEST_FILE, dest / TEST_FILE.name)
 
 
-def run_one(folder: Path) -> tuple[int, int, bool]:
+def run_one(folder: Path, select: str | None = None) -> tuple[int, int, bool]:
     """(tests passed, tests failed, timed out) of one pytest process."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "--rootdir", str(folder), TEST_FILE.name]
+    if select:
+        command += ["-k", select]
     process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:
@@ -83,7 +85,9 @@ def choose(submissions: Path, sample: int, *, seed: int = 0,
     return random.Random(seed).sample(folders, min(sample, len(folders)))
 
 
-def run(folders: list[Path], *, jobs: int = 2, workdir: Path | None = None) -> Baseline:
+def run(folders: list[Path], *, jobs: int = 2, workdir: Path | None = None,
+        select: str | None = None) -> Baseline:
+    """Grade ``folders`` the naive way; ``select`` is a pytest -k expression (None: all)."""
     import os
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-naive-"))
@@ -95,7 +99,7 @@ def run(folders: list[Path], *, jobs: int = 2, workdir: Path | None = None) -> B
     before = os.times()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(run_one, staged))
+        outcomes = list(pool.map(lambda folder: run_one(folder, select), staged))
     wall = time.perf_counter() - started
     after = os.times()
     cpu = (after.children_user + after.children_system
@@ -112,8 +116,9 @@ def main() -> None:
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("-k", dest="select", default=None, help="pytest -k expression")
     args = parser.parse_args()
-    result = run(choose(args.submissions, args.sample), jobs=args.jobs)
+    result = run(choose(args.submissions, args.sample), jobs=args.jobs, select=args.select)
     print(f"naive baseline: {result.submissions} submissions in {result.wall:.1f} s = "
           f"{result.ms_per_submission:.0f} ms per submission (CPU {result.cpu:.1f} s); "
           f"tests {result.tests_passed} passed, {result.tests_failed} failed, "
