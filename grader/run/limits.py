@@ -111,7 +111,10 @@ class Runtime:
 @functools.lru_cache(maxsize=1)
 def runtime() -> Runtime:
     paths = sysconfig.get_paths()
-    stdlib = [os.path.realpath(p) for p in dict.fromkeys([paths["stdlib"], paths["platstdlib"]])]
+    # In a venv "platstdlib" is the venv's own lib/pythonX.Y, which holds only
+    # site-packages: keep the folders that really hold the standard library.
+    stdlib = [os.path.realpath(p) for p in dict.fromkeys([paths["stdlib"], paths["platstdlib"]])
+              if os.path.exists(os.path.join(p, "os.py"))]
     dynload = os.path.dirname(os.path.realpath(getattr(sys.modules["select"], "__file__", "")
                                                or stdlib[0]))
     worker_path = tuple(dict.fromkeys(p for p in [*stdlib, dynload] if os.path.isdir(p)))
