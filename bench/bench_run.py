@@ -141,6 +141,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the classes and outputs")
+    parser.add_argument("--no-hostile", dest="hostile", action="store_false",
+                        help="correct submissions in the hostile ones' places (to see their cost)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = Path(args.workdir or tempfile.mkdtemp(prefix="grader-bench-"))
@@ -160,7 +162,8 @@ def main() -> None:
     rerun.submissions = main_size
     naive = weak = None
     if args.baseline > 0:
-        catalogue = generate(work / "catalogue", main_size, seed=args.seed, write=False)
+        catalogue = generate(work / "catalogue", main_size, seed=args.seed, write=False,
+                             hostile=args.hostile)
         hostile = {s for s, v in catalogue.items() if v.startswith("hostile/")}
         sample = naive_baseline.choose(work / f"class-{main_size}", args.baseline,
                                        seed=args.seed, exclude=hostile)
@@ -181,7 +184,7 @@ def grade_fresh(work: Path, size: int, args, label: str) -> Run:
     subs, out = work / f"class-{size}", work / f"out-{size}"
     for folder in (subs, out):
         shutil.rmtree(folder, ignore_errors=True)
-    catalogue = generate(subs, size, seed=args.seed)
+    catalogue = generate(subs, size, seed=args.seed, hostile=args.hostile)
     kinds = collections.Counter(v.split("/")[0] for v in catalogue.values())
     print(f"grading {size} submissions ({dict(sorted(kinds.items()))}) ...", flush=True)
     run = grade(subs, out, args, label)
