@@ -331,3 +331,24 @@ def test_no_bind_lands_where_the_sandbox_mounts_its_own_tmp():
     assert (rt.numpy_dir, f"{policy.SANDBOX_SITE}/numpy") in binds
     assert (rt.numpy_libs, f"{policy.SANDBOX_SITE}/numpy.libs") in binds
     assert not [dest for _, dest in binds if dest == "/tmp" or dest.startswith("/tmp/")]
+
+
+@pytest.mark.parametrize("level", ["process", "bwrap"])
+def test_the_unseeded_stream_follows_the_submission(level, tmp_path):
+    """Regrading gives the same verdict: a worker's global random state comes from its files,
+    so the same files draw the same numbers and other files draw others."""
+    if level == "bwrap" and policy.probe_bwrap() is not None:
+        pytest.skip(f"bwrap unavailable: {policy.probe_bwrap()}")
+
+    def draws(slot, folder, text):
+        with slot.open(stage(folder, layers=text)) as session:
+            session.import_module("cs231n.layers")
+            return session.call("numpy.random:rand", 5), session.call("random:random")
+
+    with SandboxSlot(level=level, limits=LIMITS, workdir=tmp_path / "a") as first, \
+            SandboxSlot(level=level, limits=LIMITS, workdir=tmp_path / "b") as second:
+        one = draws(first, tmp_path / "1", "X = 1\n")
+        again = draws(second, tmp_path / "2", "X = 1\n")
+        other = draws(first, tmp_path / "3", "X = 2\n")
+    assert np.array_equal(one[0], again[0]) and one[1] == again[1]
+    assert not np.array_equal(one[0], other[0])
