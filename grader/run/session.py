@@ -24,6 +24,8 @@ import time
 
 from . import wire
 from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed, WorkerFailure
+
+MAX_CALL_TIMEOUTS = 2  # per submission; after that its remaining calls fail at once
 from .limits import limit_name
 
 _GENERATIONS = itertools.count(1)
@@ -53,6 +55,7 @@ class WorkerSession:
         self.worker: _Worker | None = None
         self.imports: list[str] = []
         self.spent = 0.0  # seconds spent waiting on the submission's processes
+        self.call_timeouts = 0  # calls that ran out of their per-call wall time
         self.closed = False
         self.forks = 0
         self._ids = itertools.count(1)
@@ -145,6 +148,12 @@ class WorkerSession:
         if self.spent >= self.limits.submission_timeout:
             raise LimitExceeded(limit_name(self.limits, "submission"),
                                 "the submission has used all its time")
+        if self.call_timeouts >= MAX_CALL_TIMEOUTS:
+            # Code that hung twice will most likely hang again: waiting out the whole
+            # budget would hold a slot for minutes per looping submission.
+            raise LimitExceeded(limit_name(self.limits, "call"),
+                                f"{MAX_CALL_TIMEOUTS} calls already ran out of time, so no "
+                                "further calls were made")
         self._check_handles(request)  # before a fork: without a worker every handle is stale
         if self.worker is None:
             self._start_worker()
@@ -289,6 +298,7 @@ class WorkerSession:
         left = when - time.monotonic()
         if left <= 0:
             self._discard_worker()
+            self.call_timeouts += kind == "call"
             raise LimitExceeded(limit_name(self.limits, kind), "the code did not finish in time")
         worker.poll.modify(worker.sock, event)
         for fd, _ in worker.poll.poll(left * 1000):

@@ -312,10 +312,11 @@ def test_the_control_socket_may_have_any_fd_number(level, tmp_path):
             break
         filler.append(fd)
     try:
-        with SandboxSlot(level=level, limits=LIMITS, workdir=tmp_path / "slot") as slot:
-            with slot.open(stage(tmp_path, layers="def f(x):\n    return x * 2\n")) as session:
-                session.import_module("cs231n.layers")
-                assert session.call("cs231n.layers:f", 21) == 42
+        staged = stage(tmp_path, layers="def f(x):\n    return x * 2\n")
+        with SandboxSlot(level=level, limits=LIMITS, workdir=tmp_path / "slot") as slot, \
+                slot.open(staged) as session:
+            session.import_module("cs231n.layers")
+            assert session.call("cs231n.layers:f", 21) == 42
     finally:
         for fd in filler:
             os.close(fd)
@@ -352,3 +353,22 @@ def test_the_unseeded_stream_follows_the_submission(level, tmp_path):
         other = draws(first, tmp_path / "3", "X = 2\n")
     assert np.array_equal(one[0], again[0]) and one[1] == again[1]
     assert not np.array_equal(one[0], other[0])
+
+
+def test_after_two_call_timeouts_the_rest_of_a_submission_fails_at_once(tmp_path):
+    """A looping submission must not hold its slot for the whole submission budget."""
+    limits = Limits(call_timeout=0.5, submission_timeout=60.0, cpu_seconds=30)
+    with SandboxSlot(level="process", limits=limits, workdir=tmp_path / "slot") as slot:
+        staged = stage(tmp_path, layers="def spin():\n    while True:\n        pass\n")
+        with slot.open(staged) as session:
+            session.import_module("cs231n.layers")
+            for _ in range(2):
+                with pytest.raises(LimitExceeded, match="did not finish in time"):
+                    session.call("cs231n.layers:spin")
+            started = time.monotonic()
+            with pytest.raises(LimitExceeded, match="wall time per call.*2 calls already ran out"):
+                session.call("cs231n.layers:spin")
+            assert time.monotonic() - started < 0.25
+        with slot.open(stage(tmp_path / "next", layers="X = 3\n")) as session:
+            session.import_module("cs231n.layers")  # the count belongs to one submission only
+            assert session.call("builtins:getattr", 7, "real") == 7
