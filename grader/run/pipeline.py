@@ -163,11 +163,13 @@ def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, stude
     """
     from ..notebooks.classwide import grade_notebooks, recorded_summaries
     from ..notebooks.submitted import find_notebook
+    from .discover import student_id
 
-    folders = [f for f in submissions.iterdir() if f.is_dir() and not f.is_symlink()]
-    pending = sum(1 for f in folders if f.name in students and find_notebook(f))
-    if not any(find_notebook(f) for f in folders):
+    with_notebook = [f for f in submissions.iterdir()
+                     if f.is_dir() and not f.is_symlink() and find_notebook(f)]
+    if not with_notebook:
         return {}
+    pending = sum(1 for f in with_notebook if student_id(f.name) in students)
     factory = None if slot_factory == DEFAULT_SLOT else slot_factory
     if isinstance(factory, str):
         from .executors import resolve
