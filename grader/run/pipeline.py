@@ -94,7 +94,7 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
           suite_dir: Path | None = None) -> RunSummary:
     started = time.monotonic()
     out = Path(config.out_dir)
-    if (submissions / "layers.py").is_file():
+    if (submissions / "layers.py").is_file() or (submissions / "cs231n" / "layers.py").is_file():
         raise UsageError("this looks like one student's folder (it holds layers.py): point "
                          "at the folder that holds one subfolder per student", path=submissions)
     subs = discover(submissions, config.assignment, exclude=(out,))

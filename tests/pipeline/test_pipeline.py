@@ -201,6 +201,10 @@ def test_bad_submission_folders(tmp_path, run_class):
     (tmp_path / "one" / "layers.py").write_text("")
     with pytest.raises(UsageError, match="one student's folder"):
         run_class(tmp_path / "one")
+    (tmp_path / "packaged" / "cs231n").mkdir(parents=True)  # the package layout, too
+    (tmp_path / "packaged" / "cs231n" / "layers.py").write_text("")
+    with pytest.raises(UsageError, match="one student's folder"):
+        run_class(tmp_path / "packaged")
     (tmp_path / "file").write_text("")
     with pytest.raises(UsageError, match="not a folder"):
         run_class(tmp_path / "file")
