@@ -25,6 +25,7 @@ from .review import write_review_sheet
 from .submitted import (
     NOTEBOOK_CELL_SECONDS,
     NotebookResult,
+    describe_run,
     find_notebook,
     notebook_limits,
     process,
@@ -73,14 +74,10 @@ def recorded_summaries(out_dir: Path, students: list[str]) -> dict[str, str]:
             continue
         if not isinstance(data, dict):
             continue
-        notebook, error = str(data.get("notebook", "")), str(data.get("error", ""))
-        if data.get("ran_to_end"):
-            line = f"{notebook} ran to the end ({len(data.get('images') or [])} image(s) saved)."
-        elif data.get("failed_cell") is None:
-            line = f"{notebook} was not run: {error}"
-        else:
-            line = f"{notebook} stopped at cell {data['failed_cell']}: {error}"
-        summaries[student] = line
+        summaries[student] = describe_run(
+            str(data.get("notebook", "")), ran_to_end=bool(data.get("ran_to_end")),
+            images=len(data.get("images") or []), failed_cell=data.get("failed_cell"),
+            error=str(data.get("error", "")))
     return summaries
 
 

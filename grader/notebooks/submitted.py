@@ -47,11 +47,19 @@ class NotebookResult:
     notes: tuple[str, ...] = ()  # magics and shell commands that were not run
 
     def summary(self) -> str:
-        if self.ran_to_end:
-            return f"{self.notebook} ran to the end ({len(self.images)} image(s) saved)."
-        if self.failed_cell is None:
-            return f"{self.notebook} was not run: {self.error}"
-        return f"{self.notebook} stopped at cell {self.failed_cell}: {self.error}"
+        return describe_run(self.notebook, ran_to_end=self.ran_to_end,
+                            images=len(self.images), failed_cell=self.failed_cell,
+                            error=self.error)
+
+
+def describe_run(notebook: str, *, ran_to_end: bool, images: int, failed_cell: int | None,
+                 error: str) -> str:
+    """One line on how a notebook ran, for the grader's output and the student's feedback."""
+    if ran_to_end:
+        return f"{notebook} ran to the end ({images} image(s) saved)."
+    if failed_cell is None:
+        return f"{notebook} was not run: {error}"
+    return f"{notebook} stopped at cell {failed_cell}: {error}"
 
 
 def notebook_limits(base, *, cell_seconds: float = NOTEBOOK_CELL_SECONDS):
