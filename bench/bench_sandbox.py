@@ -97,9 +97,9 @@ def bench_level(level: str, repeat: int, root: Path) -> None:
     measure("dropout_forward(10x20) x 20, one call each",
             lambda: [session.call("cs231n.layers:dropout_forward", x, 0.5, s)
                      for s in range(20)], max(3, repeat // 5))
-    measure("dropout_forward(10x20) x 20, one call_many",
-            lambda: session.call_many([("cs231n.layers:dropout_forward", (x, 0.5, s), {})
-                                       for s in range(20)]), max(3, repeat // 5))
+    measure("dropout_forward(10x20) x 20, one batch (many)",
+            lambda: session.many([("call", ("cs231n.layers:dropout_forward", x, 0.5, s), {})
+                                  for s in range(20)]), max(3, repeat // 5))
     session.close()
     slot.close()
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ProtocolError, StudentError, WorkerCrashed
+from .errors import ProtocolError, StudentError, WorkerCrashed, WorkerFailure
+from .session import OPERATIONS
 
 PACKAGE = "cs231n"
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)
@@ -84,6 +85,18 @@ class LocalSession:
         def assign():
             getattr(self._object(handle), attr)[key] = self._inbound(value)
         self._run(assign, (), {})
+
+    def many(self, operations) -> list:
+        """Like ``WorkerSession.many``: each entry a value or the failure it raised."""
+        results = []
+        for name, args, kwargs in operations:
+            if name not in OPERATIONS:
+                raise ValueError(f"{name!r} is not an operation a batch may hold")
+            try:
+                results.append(getattr(self, name)(*args, **kwargs))
+            except WorkerFailure as failure:
+                results.append(failure)
+        return results
 
     def output(self) -> str:
         return self._out.getvalue()

@@ -24,9 +24,9 @@ import time
 
 from . import wire
 from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed, WorkerFailure
+from .limits import limit_name
 
 MAX_CALL_TIMEOUTS = 2  # per submission; after that its remaining calls fail at once
-from .limits import limit_name
 
 _GENERATIONS = itertools.count(1)
 OUTPUT_KILL_FACTOR = 64  # output is drained and dropped up to this many times the kept size
@@ -69,49 +69,57 @@ class WorkerSession:
             self.imports.append(name)
 
     def call(self, target: str, *args, **kwargs):
-        return self._request({"op": "call", "target": target, "args": list(args),
-                              "kwargs": kwargs})
+        return self._request(_REQUESTS["call"](target, *args, **kwargs))
 
     def new(self, target: str, *args, **kwargs) -> wire.Handle:
-        return self._request({"op": "new", "target": target, "args": list(args),
-                              "kwargs": kwargs})
+        return self._request(_REQUESTS["new"](target, *args, **kwargs))
 
     def call_method(self, handle: wire.Handle, name: str, *args, **kwargs):
-        return self._request({"op": "method", "handle": _handle(handle), "name": name,
-                              "args": list(args), "kwargs": kwargs})
+        return self._request(_REQUESTS["call_method"](handle, name, *args, **kwargs))
 
     def get_attr(self, handle: wire.Handle, name: str):
-        return self._request({"op": "getattr", "handle": _handle(handle), "name": name})
+        return self._request(_REQUESTS["get_attr"](handle, name))
 
     def set_attr(self, handle: wire.Handle, name: str, value) -> None:
-        self._request({"op": "setattr", "handle": _handle(handle), "name": name,
-                       "value": value})
+        self._request(_REQUESTS["set_attr"](handle, name, value))
 
     def set_item(self, handle: wire.Handle, attr: str, key, value) -> None:
-        self._request({"op": "setitem", "handle": _handle(handle), "name": attr,
-                       "key": key, "value": value})
+        self._request(_REQUESTS["set_item"](handle, attr, key, value))
 
     def drop(self, handle: wire.Handle) -> None:
         """Let the worker forget an object (a no-op if its worker is gone)."""
         if self.worker is not None and _handle(handle).generation == self.worker.generation:
             self._request({"op": "drop", "handles": [handle.id]})
 
-    def call_many(self, calls) -> list:
-        """Several ``(target, args, kwargs)`` calls in one round trip.
+    def many(self, operations) -> list:
+        """Several operations in one round trip, run in order.
 
-        Returns one entry per call: its value, or the :class:`WorkerFailure` it
-        raised. Each call keeps its own wall-time limit. When one ends the worker
-        (crash, limit), the calls after it are not run and carry that same failure.
+        ``operations`` are ``(name, args, kwargs)`` with ``name`` one of :data:`OPERATIONS`
+        (``("call", ("cs231n.layers:f", x), {})`` is ``call("cs231n.layers:f", x)``).
+        Returns one entry per operation: its value, or the :class:`WorkerFailure` it raised.
+        Each keeps its own wall-time limit. When one ends the worker (crash, limit), those
+        after it are not run and carry that same failure; one that names an object of a
+        worker already gone fails alone, as it would on its own.
         """
-        items = [{"op": "call", "target": t, "args": list(a), "kwargs": dict(k)}
-                 for t, a, k in calls]
-        results: list = []
-        if not items:
+        results: list = [None] * len(operations)
+        sent = []
+        for index, (name, args, kwargs) in enumerate(operations):
+            request = _REQUESTS[name](*args, **kwargs)
+            try:
+                self._check_handles(request)
+            except WorkerCrashed as stale:
+                results[index] = stale
+                continue
+            sent.append((index, request))
+        if not sent:
             return results
+        replies: list = []
         try:
-            self._request({"op": "many", "calls": items}, results)
+            self._request({"op": "many", "calls": [request for _, request in sent]}, replies)
         except WorkerFailure as failure:
-            results += [failure] * (len(items) - len(results))
+            replies += [failure] * (len(sent) - len(replies))
+        for (index, _), reply in zip(sent, replies):
+            results[index] = reply
         return results
 
     def output(self) -> str:
@@ -382,3 +390,34 @@ def _errno(message: str) -> int | None:
         digits = message[7:].split("]", 1)[0]
         return int(digits) if digits.isdigit() else None
     return None
+
+
+def _call(target: str, *args, **kwargs) -> dict:
+    return {"op": "call", "target": target, "args": list(args), "kwargs": kwargs}
+
+
+def _new(target: str, *args, **kwargs) -> dict:
+    return {"op": "new", "target": target, "args": list(args), "kwargs": kwargs}
+
+
+def _call_method(handle, name: str, *args, **kwargs) -> dict:
+    return {"op": "method", "handle": _handle(handle), "name": name, "args": list(args),
+            "kwargs": kwargs}
+
+
+def _get_attr(handle, name: str) -> dict:
+    return {"op": "getattr", "handle": _handle(handle), "name": name}
+
+
+def _set_attr(handle, name: str, value) -> dict:
+    return {"op": "setattr", "handle": _handle(handle), "name": name, "value": value}
+
+
+def _set_item(handle, attr: str, key, value) -> dict:
+    return {"op": "setitem", "handle": _handle(handle), "name": attr, "key": key, "value": value}
+
+
+# The operations a batch may hold (see WorkerSession.many), as the worker's requests.
+_REQUESTS = {"call": _call, "new": _new, "call_method": _call_method, "get_attr": _get_attr,
+             "set_attr": _set_attr, "set_item": _set_item}
+OPERATIONS = tuple(_REQUESTS)

@@ -107,10 +107,14 @@ def test_calls_objects_and_batches(slot, tmp_path):
         assert session.call_method(net, "loss", np.ones(3)) == 3.0
         assert session.get_attr(net, "calls") == 11
         assert session.call("cs231n.net:identity", net, k=net) == ((net,), {"k": net})
-        batch = session.call_many([("cs231n.net:identity", (i,), {}) for i in range(3)]
-                                  + [("cs231n.net:boom", ("no",), {})])
+        batch = session.many([("call", ("cs231n.net:identity", i), {}) for i in range(3)]
+                             + [("call", ("cs231n.net:boom", "no"), {}),
+                                ("set_attr", (net, "calls", 0), {}),
+                                ("call_method", (net, "loss", np.ones(3)), {}),
+                                ("get_attr", (net, "calls"), {})])
         assert batch[:3] == [((0,), {}), ((1,), {}), ((2,), {})]
         assert isinstance(batch[3], StudentError) and batch[3].message == "no"
+        assert batch[4:] == [None, 3.0, 1]  # in order, after a failure too
         session.drop(net)
         with pytest.raises(ProtocolError, match="unknown object"):
             session.call_method(net, "loss", np.ones(3))
@@ -171,6 +175,21 @@ def test_after_a_crash_a_fresh_worker_reimports_and_old_handles_fail(slot, tmp_p
             session.call_method(net, "loss", np.ones(2))
         assert session.call("cs231n.net:identity", 1) == ((1,), {})
         assert session.output().count("net module imported") == 2 and session.forks == 2
+
+
+def test_a_crash_in_a_batch_fails_the_rest_and_only_stale_handles_fail_after(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET, crash="exit_in_call")) as session:
+        session.import_module("cs231n.net")
+        net = session.new("cs231n.net:Net", 2)
+        first = session.many([("call", ("cs231n.net:identity", 1), {}),
+                              ("call", ("cs231n.crash:quit_hard",), {}),
+                              ("call_method", (net, "loss", np.ones(2)), {})])
+        assert first[0] == ((1,), {})
+        assert isinstance(first[1], WorkerCrashed) and first[2] is first[1]
+        second = session.many([("call_method", (net, "loss", np.ones(2)), {}),
+                               ("new", ("cs231n.net:Net", 2), {})])
+        assert isinstance(second[0], WorkerCrashed) and "was lost" in str(second[0])
+        assert isinstance(second[1], Handle) and session.forks == 2
 
 
 def test_handles_do_not_cross_sessions(slot, tmp_path):
