@@ -87,16 +87,7 @@ class LocalSession:
         self._run(assign, (), {})
 
     def many(self, operations) -> list:
-        """Like ``WorkerSession.many``: each entry a value or the failure it raised."""
-        results = []
-        for name, args, kwargs in operations:
-            if name not in OPERATIONS:
-                raise ValueError(f"{name!r} is not an operation a batch may hold")
-            try:
-                results.append(getattr(self, name)(*args, **kwargs))
-            except WorkerFailure as failure:
-                results.append(failure)
-        return results
+        return many_in_turn(self, operations)
 
     def output(self) -> str:
         return self._out.getvalue()
@@ -184,6 +175,20 @@ class LocalSession:
 
     def _outbound(self, value):
         return _copy_data(value, on_other=self._keep)
+
+
+def many_in_turn(session, operations) -> list:
+    """``WorkerSession.many`` for an in-process session: each operation in turn, each entry
+    its value or the failure it raised."""
+    results = []
+    for name, args, kwargs in operations:
+        if name not in OPERATIONS:
+            raise ValueError(f"{name!r} is not an operation a batch may hold")
+        try:
+            results.append(getattr(session, name)(*args, **kwargs))
+        except WorkerFailure as failure:
+            results.append(failure)
+    return results
 
 
 def _ours(module_name: str) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import InternalError
 from ..paths import solutions_dir
 from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed
+from .lockstep import session_for, side_by_side
 
 LAYERS = "cs231n.layers"
 FC_NET = "cs231n.classifiers.fc_net"
@@ -79,16 +80,33 @@ class Student:
     """One submission as the hidden tests see it."""
 
     def __init__(self, session, *, files: tuple[str, ...]) -> None:
-        self.session = session
+        self._session = session
         self.files = tuple(files)
         self.events: list[tuple[str, str]] = []  # (status kind, student-facing message)
+        self._recorded: list[BaseException] = []  # the worker failures behind the events
+        self._reference_net: type | None = None  # the reference net wired to these layers
         self.net_unavailable: str | None = None  # why fc_net.py cannot be used, if it cannot
         self.memo: dict = {}  # results several tests share (see grader.suites.shared)
         self.layers = _Layers(self)
 
     @property
+    def session(self):
+        """The worker session, or inside :meth:`side_by_side` the caller's batching lane."""
+        return session_for(self._session)
+
+    @property
     def has_fc_net(self) -> bool:
         return "fc_net.py" in self.files
+
+    def side_by_side(self, functions) -> list[tuple[bool, object]]:
+        """Run ``functions`` with their calls batched (see :mod:`grader.run.lockstep`)."""
+        return side_by_side(self._session, functions)
+
+    def _event(self, error, kind: str, message: str) -> None:
+        # Calls batched after a crash all fail with that one error object: record it once.
+        if not any(error is seen for seen in self._recorded):
+            self._recorded.append(error)
+            self.events.append((kind, message))
 
     def guard(self, what: str, action, *args, **kwargs):
         """Run one session operation, turning worker errors into failures."""
@@ -99,15 +117,15 @@ class Student:
                                 type_name=error.type_name) from None
         except LimitExceeded as error:
             message = f"{what} was stopped: it exceeded the {error.limit} limit"
-            self.events.append((limit_kind(error), message))
+            self._event(error, limit_kind(error), message)
             raise Stopped(message, kind=limit_kind(error)) from None
         except WorkerCrashed as error:
             message = f"the process running {what} died ({clean(error.detail)})"
-            self.events.append(("crashed", message))
+            self._event(error, "crashed", message)
             raise Stopped(message, kind="crashed") from None
         except ProtocolError as error:
             message = f"{what} sent back something the grader cannot accept ({clean(error.detail)})"
-            self.events.append(("crashed", message))
+            self._event(error, "crashed", message)
             raise Stopped(message, kind="crashed") from None
 
     def call(self, target: str, *args, **kwargs):
@@ -123,7 +141,9 @@ class Student:
             handle = self.guard("FullyConnectedNet(...)", self.session.new,
                                 f"{FC_NET}:FullyConnectedNet", **remote_kwargs)
             return RemoteNet(self, handle)
-        return reference_net_class(self.layers)(**kwargs)
+        if self._reference_net is None:
+            self._reference_net = reference_net_class(self.layers)
+        return self._reference_net(**kwargs)
 
 
 class _Layers:

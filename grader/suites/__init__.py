@@ -13,7 +13,8 @@ import copy
 
 from grader.run.proxy import Failure, Stopped, StudentRaised
 
-__all__ = ["Failure", "Stopped", "StudentRaised", "about", "shared"]
+__all__ = ["Failure", "Stopped", "StudentRaised", "about", "prefetch", "shared", "together",
+           "value_of"]
 
 
 @contextlib.contextmanager
@@ -41,6 +42,39 @@ def shared(student, key, compute):
     if not ok:
         raise _with_message(value, str(value))
     return value
+
+
+def together(student, *functions):
+    """The values of independent ``functions``, their calls into the student's code batched.
+
+    Each function reads as if it ran alone; the calls they make at the same point go to the
+    worker in one round trip (see :mod:`grader.run.lockstep`). All of them run to the end;
+    then the failure of the first that failed, in the order given, is raised.
+    """
+    outcomes = student.side_by_side(functions)
+    for ok, value in outcomes:
+        if not ok:
+            raise value
+    return [value for _, value in outcomes]
+
+
+def value_of(outcome):
+    """The value of one ``student.side_by_side`` outcome, or its failure raised here."""
+    ok, value = outcome
+    if not ok:
+        raise value
+    return value
+
+
+def prefetch(student, computations: dict) -> None:
+    """Compute the :func:`shared` values of ``computations`` (key -> function) not known yet,
+    side by side. Each key later gives its own value or its own failure, exactly as if
+    ``shared`` had computed it alone, so one failed call never fails another check."""
+    todo = [(key, compute) for key, compute in computations.items() if key not in student.memo]
+    for (key, _), (ok, value) in zip(todo, student.side_by_side([c for _, c in todo])):
+        if not ok and not isinstance(value, Failure):
+            raise value  # a grader bug, not a verdict: the test errors as it would alone
+        student.memo[key] = (ok, value)
 
 
 def _with_message(failure: Failure, message: str) -> Failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.run.errors import LimitExceeded, WorkerCrashed
-from grader.run.local_session import LocalSlot
+from grader.run.local_session import LocalSlot, many_in_turn
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "grader" / "suites" / "dropout"
@@ -49,6 +49,9 @@ class FaultySession:
 
     def set_item(self, handle, attr, key, value):
         return self.inner.set_item(handle, attr, key, value)
+
+    def many(self, operations):
+        return many_in_turn(self, operations)
 
     def output(self):
         return self.inner.output()

@@ -2,18 +2,21 @@
 
 Round trips to the worker are the suite's main cost, so checks that need the same
 evidence share one call per submission through :func:`grader.suites.shared`: a failure in
-the shared call fails every test that needs it, with the same message.
+the shared call fails every test that needs it, with the same message. All these calls are
+independent, so the first test that needs one draws them all in a single round trip.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.suites import Failure, about, shared
+from grader.suites import Failure, about, prefetch, shared
 from grader.suites.dropout import data
 
 P_VALUES = (0.25, 0.4, 0.7, 0.9)  # never only 0.5: some mistakes are exact there
 SHAPE = (100, 100)
+SEED_P_VALUES = (0.3, 0.8)
+TRAIN_32 = 0.6  # float32 samples, where a float64 mask shows
 
 
 def train(p, **extra):
@@ -27,13 +30,54 @@ def forward(student, x, param):
     return out, cache
 
 
-def train_sample(student, p):
-    """(x, out) of one unseeded train-mode call at keep probability p, shared by 3 tests."""
+def _train_sample(student, p, dtype=np.float64):
     def compute():
-        x = data.activations(SHAPE, f"sample-{p}")
+        if np.dtype(dtype) == np.float64:
+            x = data.activations(SHAPE, f"sample-{p}")
+        else:
+            x = data.activations((10, 20), f"dtype-{np.dtype(dtype).name}", dtype=dtype)
         with about(f"dropout_forward(x, {{'mode': 'train', 'p': {p}}})"):
             return x, forward(student, x, train(p))[0]
-    return shared(student, ("train-sample", p), compute)
+    return compute
+
+
+def _test_sample(student, p, dtype=np.float64):
+    def compute():
+        x = data.signed((20, 30), f"test-{p}", dtype=dtype)
+        with about(f"dropout_forward(x, {{'mode': 'test', 'p': {p}}})"):
+            out, cache = student.layers.dropout_forward(x, {"mode": "test", "p": p})
+        return x, out, cache
+    return compute
+
+
+def _seeded_call(student, p, position):
+    def compute():
+        param = train(p, seed=123) if position in (0, 3) else train(p)
+        with about(f"with p = {p}"):
+            return forward(student, data.activations((30, 40), f"seed-{p}"), param)[0]
+    return compute
+
+
+def _prefetch_samples(student) -> None:
+    """Every sample below, drawn in one round trip the first time any of them is needed."""
+    computations = {("train-sample", p, "float64"): _train_sample(student, p) for p in P_VALUES}
+    computations[("train-sample", TRAIN_32, "float32")] = _train_sample(student, TRAIN_32,
+                                                                        np.float32)
+    for p in P_VALUES:
+        computations[("test-sample", p, "float64")] = _test_sample(student, p)
+    computations[("test-sample", TRAIN_32, "float32")] = _test_sample(student, TRAIN_32,
+                                                                      np.float32)
+    for p in SEED_P_VALUES:  # in this order: seed 123, no seed, no seed, seed 123
+        for position in range(4):
+            computations[("seeded", p, position)] = _seeded_call(student, p, position)
+    prefetch(student, computations)
+
+
+def train_sample(student, p, dtype=np.float64):
+    """(x, out) of one unseeded train-mode call at keep probability p, shared by 3 tests."""
+    _prefetch_samples(student)
+    return shared(student, ("train-sample", p, np.dtype(dtype).name),
+                  _train_sample(student, p, dtype))
 
 
 def require_dropping(student) -> None:
@@ -53,19 +97,13 @@ def require_dropping(student) -> None:
 
 def sample_in_test_mode(student, p, dtype=np.float64):
     """(x, out, cache) of one test-mode call, shared with the test-mode backward check."""
-    def compute():
-        x = data.signed((20, 30), f"test-{p}", dtype=dtype)
-        with about(f"dropout_forward(x, {{'mode': 'test', 'p': {p}}})"):
-            out, cache = student.layers.dropout_forward(x, {"mode": "test", "p": p})
-        return x, out, cache
-    return shared(student, ("test-sample", p, np.dtype(dtype).name), compute)
+    _prefetch_samples(student)
+    return shared(student, ("test-sample", p, np.dtype(dtype).name),
+                  _test_sample(student, p, dtype))
 
 
 def seed_sequence(student, p):
     """Outputs of: seed 123, no seed, no seed, seed 123 (same x), shared by 2 tests."""
-    def compute():
-        x = data.activations((30, 40), f"seed-{p}")
-        params = (train(p, seed=123), train(p), train(p), train(p, seed=123))
-        with about(f"with p = {p}"):
-            return [forward(student, x, param)[0] for param in params]
-    return shared(student, ("seed-sequence", p), compute)
+    _prefetch_samples(student)
+    return [shared(student, ("seeded", p, position), _seeded_call(student, p, position))
+            for position in range(4)]

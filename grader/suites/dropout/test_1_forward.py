@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about
+from grader.suites import Failure, about, together
 from grader.suites.dropout import data, diagnose
 from grader.suites.dropout.samples import (
     P_VALUES,
+    TRAIN_32,
     forward,
     require_dropping,
     sample_in_test_mode,
@@ -81,19 +82,24 @@ def test_units_dropped_independently(student):
     # p = 0.5 maximises the entropy of each unit. For a correct layer on 48 x 64:
     # P(two equal rows) <= C(48,2) 2^-64 ~ 6e-17, P(two equal columns) <= C(64,2) 2^-48 ~ 7e-12,
     # P(some constant row or column) <= 48 * 2^-63 + 64 * 2^-47 ~ 5e-13.
-    x = data.activations((48, 64), "independent-2d")
-    out, _ = forward(student, x, train(0.5))
-    problem = diagnose.mask_structure(data.mask_of(out))
-    if problem:
-        raise Failure(f"for a (48, 64) input: {problem}")
+    def check_2d():
+        x = data.activations((48, 64), "independent-2d")
+        out, _ = forward(student, x, train(0.5))
+        problem = diagnose.mask_structure(data.mask_of(out))
+        if problem:
+            raise Failure(f"for a (48, 64) input: {problem}")
+
     # 4-D: no axis may carry one shared decision. For a correct layer the mask is constant
     # along the smallest axis (3 entries, 160 lines) with P = (2 * 0.5^3)^160 ~ 1e-96.
-    x4 = data.activations((4, 3, 8, 20), "independent-4d")
-    out4, _ = forward(student, x4, train(0.5))
-    axis = diagnose.shared_axis(data.mask_of(out4))
-    if axis is not None:
-        raise Failure(f"for a (4, 3, 8, 20) input every unit along axis {axis} was kept or "
-                      f"dropped together. Draw the mask with the full shape of x.")
+    def check_4d():
+        x4 = data.activations((4, 3, 8, 20), "independent-4d")
+        out4, _ = forward(student, x4, train(0.5))
+        axis = diagnose.shared_axis(data.mask_of(out4))
+        if axis is not None:
+            raise Failure(f"for a (4, 3, 8, 20) input every unit along axis {axis} was kept "
+                          f"or dropped together. Draw the mask with the full shape of x.")
+
+    together(student, check_2d, check_4d)
 
 
 @pytest.mark.points(5)
@@ -127,9 +133,8 @@ def test_keeps_dtype(student):
     # float64 reuses the shared samples; float32 is where a float64 mask shows.
     x, out = train_sample(student, 0.7)
     _, out_test, _ = sample_in_test_mode(student, 0.7)
-    x32 = data.activations((10, 20), "dtype-32", dtype=np.float32)
-    out32, _ = forward(student, x32, train(0.6))
-    _, out32_test, _ = sample_in_test_mode(student, 0.6, np.float32)
+    _, out32 = train_sample(student, TRAIN_32, np.float32)
+    _, out32_test, _ = sample_in_test_mode(student, TRAIN_32, np.float32)
     for got, want, mode in ((out, x.dtype, "train"), (out_test, x.dtype, "test"),
                             (out32, np.float32, "train"), (out32_test, np.float32, "test")):
         if got.dtype != want:
@@ -141,7 +146,8 @@ def test_keeps_dtype(student):
 def test_any_input_shape(student):
     """dropout_forward: works for 1-D to 4-D inputs"""
     p = 0.6
-    for shape in ((1200,), (30, 40), (6, 10, 20), (2, 3, 10, 20)):
+
+    def check(shape):
         x = data.activations(shape, f"shape-{len(shape)}")
         with about(f"for an input of shape {shape}"):
             out, _ = forward(student, x, train(p))
@@ -153,14 +159,20 @@ def test_any_input_shape(student):
             if not np.allclose(out[kept], x[kept] / p, rtol=1e-6, atol=0):
                 raise Failure("kept outputs are not x / p")
 
+    together(student, *(lambda shape=shape: check(shape)
+                        for shape in ((1200,), (30, 40), (6, 10, 20), (2, 3, 10, 20))))
+
 
 @pytest.mark.points(4)
 @pytest.mark.visibility("after_due_date")
 def test_input_not_modified(student):
     """dropout_forward: the caller's array is left unchanged"""
     require_dropping(student)
-    for mode in ("train", "test"):
+
+    def check(mode):
         x = data.signed((20, 30), f"pure-{mode}")
         _, _, after = student.layers.forward_watching_input(x, {"mode": mode, "p": 0.5})
         if after.shape != x.shape or not np.array_equal(after, x):
             raise Failure(f"in {mode} mode: " + diagnose.MUTATED_INPUT)
+
+    together(student, lambda: check("train"), lambda: check("test"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about
+from grader.suites import Failure, about, together, value_of
 from grader.suites.dropout import data
 from grader.suites.dropout.samples import forward, require_dropping, sample_in_test_mode
 from grader.suites.dropout.stats import directional_error
@@ -27,19 +27,29 @@ def test_gradient_check(student):
     # from the true gradient by some D, and a random v misses D only if <D, v> is ~0, which
     # happens with probability ~0 for Gaussian v: 2 calls carry the entry-by-entry evidence
     # of 240.
-    for p in (0.2, 0.6):
+    h = 1e-4
+    p_values = (0.2, 0.6)
+    cases = {p: _gradient_case(p) for p in p_values}
+
+    def calls(p):
         param = {"mode": "train", "p": p, "seed": 123}
-        x = data.activations((10, 12), f"grad-x-{p}")
-        dout = data.normal(x.shape, f"grad-dout-{p}")
-        with about(f"with p = {p} and a seed"):
+        x, dout, v = cases[p]
+
+        def backward():
             _, cache = forward(student, x, dict(param))
-            dx = student.layers.dropout_backward(dout, cache)
+            return student.layers.dropout_backward(dout, cache)
+        return (backward, lambda: forward(student, x + h * v, dict(param))[0],
+                lambda: forward(student, x - h * v, dict(param))[0])
+
+    # The six calls of both keep probabilities go in two round trips; the checks still run
+    # one p after the other, as if each call had been made alone.
+    outcomes = student.side_by_side([call for p in p_values for call in calls(p)])
+    for k, p in enumerate(p_values):
+        x, dout, v = cases[p]
+        with about(f"with p = {p} and a seed"):
+            dx, plus, minus = (value_of(outcome) for outcome in outcomes[3 * k:3 * k + 3])
             if dx.shape != x.shape:
                 raise Failure(f"dx has shape {dx.shape}; x has shape {x.shape}")
-            h = 1e-4
-            v = data.normal(x.shape, f"grad-direction-{p}")
-            plus, _ = forward(student, x + h * v, dict(param))
-            minus, _ = forward(student, x - h * v, dict(param))
         numeric = float(np.sum((plus - minus) * dout)) / (2 * h)
         analytic = float(np.sum(dx * v))
         error = directional_error(numeric, analytic,
@@ -53,12 +63,19 @@ def test_gradient_check(student):
                           "mask (including the 1/p) as the forward pass")
 
 
+def _gradient_case(p):
+    """x, the upstream gradient and the direction of the check at keep probability p."""
+    x = data.activations((10, 12), f"grad-x-{p}")
+    return x, data.normal(x.shape, f"grad-dout-{p}"), data.normal(x.shape, f"grad-direction-{p}")
+
+
 @pytest.mark.points(6)
 @pytest.mark.visibility("visible")
 def test_uses_forward_mask(student):
     """dropout_backward: uses the mask of its forward pass, with and without a seed"""
     require_dropping(student)
-    for seed, p in ((None, 0.3), (42, 0.8)):
+
+    def check(seed, p):
         param = {"mode": "train", "p": p} | ({} if seed is None else {"seed": seed})
         x = data.signed((20, 30), f"mask-{p}-{seed}")
         dout = data.signed(x.shape, f"mask-dout-{p}-{seed}")
@@ -73,13 +90,16 @@ def test_uses_forward_mask(student):
                           "mask / p. Keep the mask in the cache and reuse it; do not draw "
                           "a new one in dropout_backward.")
 
+    together(student, lambda: check(None, 0.3), lambda: check(42, 0.8))
+
 
 @pytest.mark.points(3)
 @pytest.mark.visibility("visible")
 def test_test_mode_backward_identity(student):
     """dropout_backward: in test mode dx equals dout"""
     require_dropping(student)  # the test branch is given code: credit it with a working layer
-    for p in (0.25, 0.7):
+
+    def check(p):
         x, _, cache = sample_in_test_mode(student, p)  # the forward call the identity check made
         dout = data.signed(x.shape, f"tb-dout-{p}")
         with about(f"in test mode (p = {p})"):
@@ -87,3 +107,5 @@ def test_test_mode_backward_identity(student):
         if dx.shape != dout.shape or not np.array_equal(dx, dout):
             raise Failure(f"in test mode (p = {p}) dx must equal dout: the test-mode forward "
                           "pass is the identity, so is its gradient")
+
+    together(student, lambda: check(0.25), lambda: check(0.7))
