@@ -32,7 +32,10 @@ PYTEST_ARGS = (
     "-c", os.devnull, "--noconftest", "--disable-plugin-autoload", "--assert=plain",
     "--capture=no", "--import-mode=importlib",
     "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
-    "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+    "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:faulthandler",
+    # Its capture handlers would wrap every phase of every item, and swallow what the judge
+    # itself logs while a test runs.
+    "-p", "no:logging",
     # These two run gc.collect() five times at the end of every session (~15 ms per
     # submission at 24 per chunk) to report exceptions nobody reads here.
     "-p", "no:unraisableexception", "-p", "no:threadexception",
