@@ -22,6 +22,8 @@ import signal
 import socket
 import time
 
+import numpy as np
+
 from . import wire
 from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed, WorkerFailure
 from .limits import limit_name
@@ -29,6 +31,7 @@ from .limits import limit_name
 MAX_CALL_TIMEOUTS = 2  # per submission; after that its remaining calls fail at once
 
 _GENERATIONS = itertools.count(1)
+_LEAVES = frozenset((np.ndarray, str, int, float, bool, type(None), bytes))
 OUTPUT_KILL_FACTOR = 64  # output is drained and dropped up to this many times the kept size
 DEATH_GRACE = 1.0
 SOCKET_BUFFER = 4 * 2**20
@@ -115,7 +118,8 @@ class WorkerSession:
             return results
         replies: list = []
         try:
-            self._request({"op": "many", "calls": [request for _, request in sent]}, replies)
+            self._request({"op": "many", "calls": [request for _, request in sent]}, replies,
+                          checked=True)
         except WorkerFailure as failure:
             replies += [failure] * (len(sent) - len(replies))
         for (index, _), reply in zip(sent, replies):
@@ -150,7 +154,7 @@ class WorkerSession:
         self.close()
 
     # ------------------------------------------------------------- round trips
-    def _request(self, request: dict, results: list | None = None):
+    def _request(self, request: dict, results: list | None = None, *, checked: bool = False):
         if self.closed:
             raise RuntimeError("this worker session is closed")
         if self.spent >= self.limits.submission_timeout:
@@ -162,12 +166,16 @@ class WorkerSession:
             raise LimitExceeded(limit_name(self.limits, "call"),
                                 f"{MAX_CALL_TIMEOUTS} calls already ran out of time, so no "
                                 "further calls were made")
-        self._check_handles(request)  # before a fork: without a worker every handle is stale
+        if not checked:  # before a fork: without a worker every handle is stale
+            self._check_handles(request)
         if self.worker is None:
             self._start_worker()
         return self._round_trip(request, results)
 
     def _check_handles(self, value) -> None:
+        kind = type(value)
+        if kind in _LEAVES:  # most of what crosses: arrays and numbers hold no handles
+            return
         if isinstance(value, wire.Handle):
             if self.worker is None or value.generation != self.worker.generation:
                 raise WorkerCrashed(f"the {value.type_name} object #{value.id} was lost when "
