@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pytest
+from _pytest.runner import runtestprotocol  # stable: what pytest's own loop calls
 
 from grader.results import VISIBILITIES
 
@@ -67,6 +68,9 @@ class JudgePlugin:
         self.problems: list[str] = []  # what is wrong with the suite itself
         self._where: dict[str, tuple[int, TestInfo]] = {}
         self._last: dict[int, str] = {}
+        self._plain: set[str] = set()  # items called directly (see _call_plainly)
+        self._ref = None
+        self._current: Outcome | None = None  # of the item running through pytest's hooks
         self.catalogue: list[TestInfo] = []
         self.interrupted = False
 
@@ -83,10 +87,16 @@ class JudgePlugin:
     def student(self, _grader_submission):
         return self.batch.student(_grader_submission)
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture(scope="session", name="ref")
+    def ref_fixture(self):
+        return self.ref()
+
     def ref(self):
-        from grader.run.proxy import reference_package
-        return reference_package()
+        """The reference package, imported once per session."""
+        if self._ref is None:
+            from grader.run.proxy import reference_package
+            self._ref = reference_package()
+        return self._ref
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         # Collection errors arrive here too, as Session.Interrupted (a KeyboardInterrupt).
@@ -115,15 +125,19 @@ class JudgePlugin:
                 self.catalogue.append(info)
             self._where[item.nodeid] = (index, info)
             self._last[index] = item.nodeid
+            if _plain(item):
+                self._plain.add(item.nodeid)
         if self.problems:  # a broken suite grades nobody; the judge reports why
             items.clear()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session) -> bool:
-        """Run every item as setup, call, teardown, taking each verdict from its exception.
+        """Run every item, taking each verdict from its exception.
 
-        pytest's own loop also builds a report per phase (locations, failure reprs, log
-        capture) that nobody reads here: about half of the judge's time per item.
+        pytest's own loop builds and logs a report per phase (locations, failure reprs, log
+        capture) that nobody reads here, and resolves fixtures through its setup machinery:
+        together more than half of the judge's time per item. A test that takes only
+        ``student`` and ``ref`` is called directly; any other runs pytest's own protocol.
         """
         items = session.items
         for position, item in enumerate(items):
@@ -136,21 +150,63 @@ class JudgePlugin:
     def _run(self, item, nextitem) -> None:
         index, info = self._where[item.nodeid]
         outcome = Outcome(info=info)
-        hook = item.ihook
-        if getattr(item, "_request", True) is False:  # an item run twice (as pytest does)
-            item._initrequest()
-        try:
-            if _phase(outcome, "setup", lambda: hook.pytest_runtest_setup(item=item)):
-                _phase(outcome, "call", lambda: hook.pytest_runtest_call(item=item))
-            _phase(outcome, "teardown",
-                   lambda: hook.pytest_runtest_teardown(item=item, nextitem=nextitem))
-        finally:
-            if hasattr(item, "_request"):  # let its fixture values (the worker) go, as pytest does
-                item._request = False
-                item.funcargs = None
+        if item.nodeid in self._plain:
+            self._call_plainly(item, index, outcome)
+        else:
+            self._run_hooks(item, nextitem, outcome)
         self.batch.record(index, outcome)
         if self._last.get(index) == item.nodeid:
             self.batch.finish(index)
+
+    def _call_plainly(self, item, index: int, outcome: Outcome) -> None:
+        """The test function called with ``student`` and ``ref``, as the fixtures would give
+        them: pytest's setup and teardown machinery costs more than most hidden tests."""
+        arguments = {}
+
+        def setup() -> None:
+            for name in item._fixtureinfo.argnames:
+                arguments[name] = (self.batch.student(index) if name == "student"
+                                   else self.ref())
+        if _phase(outcome, "setup", setup):
+            _phase(outcome, "call", lambda: item.obj(**arguments))
+
+    def _run_hooks(self, item, nextitem, outcome: Outcome) -> None:
+        """pytest's own protocol, without logging, for tests that need more than the plain
+        call: other fixtures (some read the reports), skip or xfail marks."""
+        item.repr_failure = _short_repr  # pytest's would parse the test's source, ~50 ms
+        self._current = outcome
+        try:
+            reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        finally:
+            self._current = None
+        outcome.duration = sum(report.duration for report in reports)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        outcome = self._current
+        if outcome is not None and call.excinfo is not None:
+            outcome.skipped |= report.skipped
+            if outcome.error is None and not report.skipped:
+                outcome.error, outcome.phase = call.excinfo.value, call.when
+        return report
+
+
+def _short_repr(excinfo) -> str:
+    return f"{excinfo.typename}: {excinfo.value}"
+
+
+# What the plain call gives; a test asking for anything else, or marked to be skipped or
+# to expect a failure, goes through pytest's hooks.
+_PLAIN_FIXTURES = frozenset(("student", "ref", PARAM))
+_HOOK_MARKERS = ("skip", "skipif", "xfail", "usefixtures", "filterwarnings")
+
+
+def _plain(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    return (info is not None and callable(getattr(item, "obj", None))
+            and set(item.fixturenames) <= _PLAIN_FIXTURES
+            and not any(item.get_closest_marker(name) for name in _HOOK_MARKERS))
 
 
 def _phase(outcome: Outcome, when: str, run) -> bool:

@@ -231,3 +231,47 @@ def test_a_suite_bug_is_an_internal_error_not_a_failed_check(make_staged, tmp_pa
 
 def test_empty_batch_does_nothing():
     assert run([]) == []
+
+
+def test_tests_needing_other_fixtures_or_marked_skip_run_through_pytest(make_staged, tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_kinds.py").write_text(
+        "import pytest\n"
+        "\n"
+        "@pytest.fixture\n"
+        "def numbers(student):\n"
+        "    yield [1, 2]\n"
+        "    numbers.torn_down = True\n"
+        "\n"
+        "@pytest.mark.points(1)\n"
+        "def test_plain(student, ref):\n"
+        "    '''plain'''\n"
+        "    assert ref.__name__ == 'cs231n' and student.has_fc_net is False\n"
+        "\n"
+        "@pytest.mark.points(2)\n"
+        "def test_own_fixture(numbers, tmp_path):\n"
+        "    '''own fixture'''\n"
+        "    assert numbers == [1, 2] and tmp_path.is_dir(), 'numbers differ'\n"
+        "\n"
+        "@pytest.mark.points(3)\n"
+        "def test_teardown_ran(student):\n"
+        "    '''teardown ran'''\n"
+        "    assert getattr(numbers, 'torn_down', False), 'no teardown'\n"
+        "\n"
+        "@pytest.mark.points(4)\n"
+        "@pytest.mark.skip(reason='not this term')\n"
+        "def test_skipped(student):\n"
+        "    '''skipped'''\n"
+        "\n"
+        "@pytest.mark.points(5)\n"
+        "def test_fails(student):\n"
+        "    '''fails'''\n"
+        "    pytest.fail('a worded failure')\n")
+    result, = run([make_staged("uma")], suite=suite)
+    outcome = {t.name: (t.status, t.output) for t in result.tests}
+    assert outcome == {"plain": ("passed", ""), "own fixture": ("passed", ""),
+                       "teardown ran": ("passed", ""),
+                       "skipped": ("failed", "this check did not run"),
+                       "fails": ("failed", "a worded failure")}
+    assert result.score == 6 and result.status == "graded"

@@ -111,7 +111,6 @@ def test_only_the_session_being_batched_is_replaced():
 
     def look():
         seen.append((session_for(session) is session, session_for(other) is other))
-        return None
 
     side_by_side(session, [look, look])
     assert seen == [(False, True), (False, True)]
