@@ -38,8 +38,10 @@ MAX_DIMS = 32
 MAX_NAME = 200
 _PREFIX = struct.Struct("<4sQ")
 _HLEN = struct.Struct("<I")
+_DOUBLE = struct.Struct("<d")
 _DTYPE = re.compile(r"[<>|=]?[biufc][0-9]{1,2}\Z")
 _SCALARS = {"N": None, "T": True, "F": False}
+_DTYPES: dict[str, np.dtype] = {}  # dtype strings already checked
 
 
 class EncodeError(TypeError):
@@ -79,7 +81,7 @@ def encode_parts(value, fallback=None, *, max_frame: int = MAX_FRAME) -> list:
     enc = _Encoder(fallback, max_frame)
     tree = enc.node(value, 0)
     try:
-        header = json.dumps([tree, [len(b) for b in enc.bufs]], separators=(",", ":"))
+        header = _JSON_OUT.encode([tree, [len(b) for b in enc.bufs]])
     except ValueError as exc:  # e.g. an int with more digits than Python will print
         raise EncodeError(f"cannot send the value: {exc}") from None
     head = header.encode("ascii")
@@ -106,16 +108,35 @@ class _Encoder:
         if depth > MAX_DEPTH:
             raise EncodeError(f"the value is nested deeper than {MAX_DEPTH} levels")
         t = type(v)
-        if v is None or t is bool:
-            return ["N"] if v is None else ["T"] if v else ["F"]
-        if t is int:
-            return ["i", v]
-        if t is float:
-            return ["f", struct.pack("<d", v).hex()]
-        if t is complex:
-            return ["c", struct.pack("<dd", v.real, v.imag).hex()]
+        # Exact types first: nearly everything that crosses is one of these.
+        if t is dict:
+            pairs = []
+            for k, x in v.items():
+                kind = type(k)
+                if kind is not str and kind is not int:
+                    return self.other(v, t, depth)
+                pairs.append([["s" if kind is str else "i", k], self.node(x, depth + 1)])
+            return ["d", pairs]
+        if t is np.ndarray:
+            if _allowed(v.dtype):
+                return ["a", v.dtype.str, list(v.shape), self.buf(_raw(v))]
+            return self.other(v, t, depth)
         if t is str:
             return ["s", v]
+        if t is float:
+            return ["f", _DOUBLE.pack(v).hex()]
+        if t is int:
+            return ["i", v]
+        if t is tuple or t is list:
+            return ["t" if t is tuple else "l", [self.node(x, depth + 1) for x in v]]
+        return self.other(v, t, depth)
+
+    def other(self, v, t, depth: int):
+        """Everything but the common exact types: subclasses are sent as their plain data."""
+        if v is None or t is bool:
+            return ["N"] if v is None else ["T"] if v else ["F"]
+        if t is complex:
+            return ["c", struct.pack("<dd", v.real, v.imag).hex()]
         if t is bytes:
             return ["y", self.buf(v)]
         if isinstance(v, Handle):
@@ -168,7 +189,7 @@ def decode(body, handle=None):
         raise ProtocolError("header length out of range")
     try:
         text = bytes(view[_HLEN.size:_HLEN.size + hlen]).decode("ascii")
-        doc = json.loads(text, parse_constant=_no_constant, parse_float=_no_constant)
+        doc = _JSON_IN.decode(text)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"malformed header: {str(exc)[:100]}") from None
     if type(doc) is not list or len(doc) != 2 or type(doc[1]) is not list:
@@ -189,6 +210,11 @@ def _no_constant(text):
     raise ValueError(f"number {text!r} not allowed in a header")
 
 
+# One of each, made once: json.dumps and json.loads with options build a new one per call.
+_JSON_OUT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_JSON_IN = json.JSONDecoder(parse_constant=_no_constant, parse_float=_no_constant)
+
+
 class _Decoder:
     def __init__(self, view, offset: int, lens: list[int], handle) -> None:
         self.view, self.handle = view, handle
@@ -205,13 +231,15 @@ class _Decoder:
             raise ProtocolError(f"value nested deeper than {MAX_DEPTH} or too many parts")
         if type(n) is not list or not n or type(n[0]) is not str:
             raise ProtocolError("malformed value node")
-        tag, args = n[0], n[1:]
-        if tag in _SCALARS and not args:
+        tag = n[0]
+        if len(n) == 2 and (tag == "s" and type(n[1]) is str or tag == "i" and type(n[1]) is int):
+            return n[1]  # the commonest nodes, without a further call
+        if tag in _SCALARS and len(n) == 1:
             return _SCALARS[tag]
         method = _TAGS.get(tag)
-        if method is None or len(args) != method[1]:
+        if method is None or len(n) != method[1] + 1:
             raise ProtocolError(f"unknown value node {tag[:10]!r}")
-        return method[0](self, depth, *args)
+        return method[0](self, depth, *n[1:])
 
     def buffer(self, index) -> memoryview:
         if type(index) is not int or not 0 <= index < len(self.offsets) or self.taken[index]:
@@ -275,8 +303,13 @@ class _Decoder:
         for pair in pairs:
             if type(pair) is not list or len(pair) != 2:
                 raise ProtocolError("bad dict entry")
-            key = self.node(pair[0], depth + 1)
-            if type(key) not in (str, int) or key in out:
+            key = pair[0]
+            if type(key) is list and len(key) == 2 and key[0] == "s" and type(key[1]) is str:
+                key = key[1]  # a str key, the common case, without a call
+                self.count += 1
+            else:
+                key = self.node(key, depth + 1)
+            if (type(key) is not str and type(key) is not int) or key in out:
                 raise ProtocolError("dict keys must be distinct str or int")
             out[key] = self.node(pair[1], depth + 1)
         return out
@@ -306,6 +339,9 @@ def _hex(v, size: int) -> bytes:
 
 
 def _dtype(text) -> np.dtype:
+    known = _DTYPES.get(text) if type(text) is str else None
+    if known is not None:
+        return known
     if type(text) is not str or not _DTYPE.match(text):
         raise ProtocolError(f"dtype not allowed: {str(text)[:20]!r}")
     try:
@@ -314,6 +350,7 @@ def _dtype(text) -> np.dtype:
         raise ProtocolError(f"dtype not allowed: {text!r}") from None
     if not _allowed(dt) or dt.hasobject:
         raise ProtocolError(f"dtype not allowed: {text!r}")
+    _DTYPES[text] = dt  # the pattern admits a few dozen strings at most
     return dt
 
 
