@@ -41,6 +41,9 @@ KEEP_FD_BASE = 20
 libc = ctypes.CDLL(None, use_errno=True)
 
 
+WORKER_NICENESS = 10
+
+
 def _staged_seed(root: str) -> int:
     """A seed from the names and bytes of the staged files (the submission's code)."""
     import hashlib
@@ -238,6 +241,9 @@ class Zygote:
         if os.getppid() != self.pid:
             os._exit(0)
         prctl(PR_SET_NO_NEW_PRIVS, 1)
+        # Below the grader's own processes: code that spins until its wall-time limit then
+        # only gets the CPU that grading the others leaves idle.
+        os.nice(WORKER_NICENESS)
         for name, soft, hard in self.cfg["rlimits"]:
             resource.setrlimit(getattr(resource, name), (soft, hard))
         os.environ.clear()

@@ -22,6 +22,7 @@ from grader.run.errors import (
     WorkerFailure,
 )
 from grader.run.sandbox import SandboxSlot, describe_level
+from grader.run.zygote import WORKER_NICENESS
 from grader.run.wire import Handle
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -391,3 +392,9 @@ def test_after_two_call_timeouts_the_rest_of_a_submission_fails_at_once(tmp_path
         with slot.open(stage(tmp_path / "next", layers="X = 3\n")) as session:
             session.import_module("cs231n.layers")  # the count belongs to one submission only
             assert session.call("builtins:getattr", 7, "real") == 7
+
+
+def test_student_code_runs_below_the_graders_cpu_priority(slot, tmp_path):
+    source = "import os\n\n\ndef niceness():\n    return os.nice(0)\n"
+    with slot.open(stage(tmp_path, probe=source)) as session:
+        assert session.call("cs231n.probe:niceness") == os.nice(0) + WORKER_NICENESS
