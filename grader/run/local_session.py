@@ -69,6 +69,13 @@ class LocalSession:
     def call(self, target: str, *args, **kwargs):
         return self._run(self._resolve(target), args, kwargs)
 
+    def call_holding(self, target: str, positions: list[int], *args, **kwargs):
+        value = self._run_raw(self._resolve(target), args, kwargs)
+        if isinstance(value, (tuple, list)):
+            value = tuple(self._keep(item) if index in positions else item
+                          for index, item in enumerate(value))
+        return self._outbound(value)
+
     def new(self, target: str, *args, **kwargs) -> Handle:
         return self._keep(self._run_raw(self._resolve(target), args, kwargs))
 
@@ -174,7 +181,7 @@ class LocalSession:
                           else _refuse(v))
 
     def _outbound(self, value):
-        return _copy_data(value, on_other=self._keep)
+        return _copy_data(value, on_other=lambda v: v if isinstance(v, Handle) else self._keep(v))
 
 
 def many_in_turn(session, operations) -> list:

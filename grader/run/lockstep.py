@@ -35,6 +35,9 @@ class _Lane:
     def call(self, target, *args, **kwargs):
         return self._park("call", (target, *args), kwargs)
 
+    def call_holding(self, target, positions, *args, **kwargs):
+        return self._park("call_holding", (target, positions, *args), kwargs)
+
     def new(self, target, *args, **kwargs):
         return self._park("new", (target, *args), kwargs)
 

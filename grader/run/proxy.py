@@ -26,6 +26,7 @@ from .lockstep import session_for, side_by_side
 LAYERS = "cs231n.layers"
 FC_NET = "cs231n.classifiers.fc_net"
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+CACHE = [1]  # where the cache is in what dropout_forward returns
 # Directory part of a path: students see file names only, never where the grader keeps them.
 _DIRS = re.compile(r"(?<![\w.\-])(?:[A-Za-z]:)?(?:[/\\][^\s\"'(),:;<>\[\]]+)+[/\\](?=[^/\\\s])")
 _LOCATION = re.compile(r"(layers\.py|fc_net\.py)\"?(?:, line |:)(\d+)")
@@ -153,7 +154,9 @@ class _Layers:
         self._student = student
 
     def dropout_forward(self, x, dropout_param):
-        result = self._student.call(f"{LAYERS}:dropout_forward", x, dropout_param)
+        # The cache stays in the worker: the suites only ever hand it back to the backward.
+        result = self._student.guard("dropout_forward", self._student.session.call_holding,
+                                     f"{LAYERS}:dropout_forward", CACHE, x, dropout_param)
         return _forward_result(result)
 
     def dropout_backward(self, dout, cache):
@@ -168,8 +171,8 @@ class _Layers:
         """
         session, guard = self._student.session, self._student.guard
         held = guard("copying the input", session.new, "numpy:array", x)
-        result = guard("dropout_forward", session.call, f"{LAYERS}:dropout_forward",
-                       held, dropout_param)
+        result = guard("dropout_forward", session.call_holding, f"{LAYERS}:dropout_forward",
+                       CACHE, held, dropout_param)
         after = guard("reading the input back", session.call_method, held, "copy")
         return _forward_result(result) + (_array(after, "the input", "x"),)
 

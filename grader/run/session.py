@@ -74,6 +74,11 @@ class WorkerSession:
     def call(self, target: str, *args, **kwargs):
         return self._request(_REQUESTS["call"](target, *args, **kwargs))
 
+    def call_holding(self, target: str, positions: list[int], *args, **kwargs):
+        """``call``, with the items of the returned tuple at ``positions`` left in the
+        worker as handles (for values the grader only passes back)."""
+        return self._request(_REQUESTS["call_holding"](target, positions, *args, **kwargs))
+
     def new(self, target: str, *args, **kwargs) -> wire.Handle:
         return self._request(_REQUESTS["new"](target, *args, **kwargs))
 
@@ -404,6 +409,10 @@ def _call(target: str, *args, **kwargs) -> dict:
     return {"op": "call", "target": target, "args": list(args), "kwargs": kwargs}
 
 
+def _call_holding(target: str, positions: list[int], *args, **kwargs) -> dict:
+    return {**_call(target, *args, **kwargs), "hold": list(positions)}
+
+
 def _new(target: str, *args, **kwargs) -> dict:
     return {"op": "new", "target": target, "args": list(args), "kwargs": kwargs}
 
@@ -426,6 +435,6 @@ def _set_item(handle, attr: str, key, value) -> dict:
 
 
 # The operations a batch may hold (see WorkerSession.many), as the worker's requests.
-_REQUESTS = {"call": _call, "new": _new, "call_method": _call_method, "get_attr": _get_attr,
+_REQUESTS = {"call": _call, "call_holding": _call_holding, "new": _new, "call_method": _call_method, "get_attr": _get_attr,
              "set_attr": _set_attr, "set_item": _set_item}
 OPERATIONS = tuple(_REQUESTS)

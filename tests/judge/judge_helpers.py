@@ -33,6 +33,10 @@ class FaultySession:
         self._check("call", target)
         return self.inner.call(target, *args, **kwargs)
 
+    def call_holding(self, target, positions, *args, **kwargs):
+        self._check("call", target)
+        return self.inner.call_holding(target, positions, *args, **kwargs)
+
     def new(self, target, *args, **kwargs):
         self._check("new", target)
         return self.inner.new(target, *args, **kwargs)

@@ -22,8 +22,8 @@ from grader.run.errors import (
     WorkerFailure,
 )
 from grader.run.sandbox import SandboxSlot, describe_level
-from grader.run.zygote import WORKER_NICENESS
 from grader.run.wire import Handle
+from grader.run.zygote import WORKER_NICENESS
 
 HOSTILE = Path(__file__).parent / "hostile"
 LIMITS = Limits(call_timeout=10.0, submission_timeout=60.0, cpu_seconds=1, memory_mb=1024,
@@ -398,3 +398,15 @@ def test_student_code_runs_below_the_graders_cpu_priority(slot, tmp_path):
     source = "import os\n\n\ndef niceness():\n    return os.nice(0)\n"
     with slot.open(stage(tmp_path, probe=source)) as session:
         assert session.call("cs231n.probe:niceness") == os.nice(0) + WORKER_NICENESS
+
+
+def test_held_items_stay_in_the_worker_and_come_back_as_arguments(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET)) as session:
+        session.import_module("cs231n.net")
+        args, held = session.call_holding("cs231n.net:identity", [1], 5)
+        assert args == (5,) and isinstance(held, Handle) and held.type_name == "dict"
+        assert session.call("cs231n.net:identity", held) == (({},), {})
+        assert session.call_holding("builtins:len", [0], [1, 2]) == 2  # not a tuple: as is
+        with pytest.raises(ProtocolError, match="hold"):
+            session.call_holding("builtins:len", ["x"], [1, 2])
+        assert session.call("cs231n.net:identity", 1) == ((1,), {})  # the worker carries on
