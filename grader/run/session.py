@@ -100,36 +100,45 @@ class WorkerSession:
             self._request({"op": "drop", "handles": [handle.id]})
 
     def many(self, operations) -> list:
-        """Several operations in one round trip, run in order.
+        """Several operations in one round trip, with the verdicts of one call at a time.
 
         ``operations`` are ``(name, args, kwargs)`` with ``name`` one of :data:`OPERATIONS`
         (``("call", ("cs231n.layers:f", x), {})`` is ``call("cs231n.layers:f", x)``).
         Returns one entry per operation: its value, or the :class:`WorkerFailure` it raised.
-        Each keeps its own wall-time limit. When one ends the worker (crash, limit), those
-        after it are not run and carry that same failure; one that names an object of a
-        worker already gone fails alone, as it would on its own.
+        They run in order and each keeps its own wall-time limit. When one ends the worker
+        (a crash, a limit) the rest go to a fresh worker, exactly as if each had been made
+        alone: one that names an object of the worker that is gone fails, the others run.
         """
         results: list = [None] * len(operations)
-        sent = []
-        for index, (name, args, kwargs) in enumerate(operations):
-            request = _REQUESTS[name](*args, **kwargs)
+        pending = [(index, _REQUESTS[name](*args, **kwargs))
+                   for index, (name, args, kwargs) in enumerate(operations)]
+        while pending:
+            pending = self._drop_stale(pending, results)
+            if not pending:
+                break
+            replies: list = []
+            try:
+                self._request({"op": "many", "calls": [request for _, request in pending]},
+                              replies, checked=True)
+            except WorkerFailure as failure:
+                replies.append(failure)  # what ended the batch, at the first unanswered one
+            for (index, _), reply in zip(pending, replies):
+                results[index] = reply
+            pending = pending[len(replies):]
+        return results
+
+    def _drop_stale(self, pending: list, results: list) -> list:
+        """``pending`` without the requests naming objects of a worker that is gone; their
+        result is that failure."""
+        kept = []
+        for index, request in pending:
             try:
                 self._check_handles(request)
             except WorkerCrashed as stale:
                 results[index] = stale
                 continue
-            sent.append((index, request))
-        if not sent:
-            return results
-        replies: list = []
-        try:
-            self._request({"op": "many", "calls": [request for _, request in sent]}, replies,
-                          checked=True)
-        except WorkerFailure as failure:
-            replies += [failure] * (len(sent) - len(replies))
-        for (index, _), reply in zip(sent, replies):
-            results[index] = reply
-        return results
+            kept.append((index, request))
+        return kept
 
     def output(self) -> str:
         """Captured stdout and stderr of the submission, truncated with a note."""

@@ -75,3 +75,23 @@ def test_no_student_code_runs_in_the_judge_process(slot, make_staged):
     solutions = (ROOT / "solutions").resolve()
     for name in set(after) - before:  # only the reference package was imported here
         assert solutions in Path(after[name].__file__).resolve().parents, name
+
+
+def test_a_crash_on_one_input_costs_only_the_checks_that_use_it(slot, make_staged):
+    # Calls are batched; a crash at p = 0.9 must not take the later calls of the batch down
+    # with it: each check gets the verdict it would get with one call at a time.
+    head = "def dropout_forward(x, dropout_param):\n"
+    layers = (ROOT / "solutions" / "cs231n" / "layers.py").read_text(encoding="utf-8")
+    crash = ("    import os\n    if dropout_param['p'] == 0.9 and dropout_param['mode'] == 'train':\n"
+             "        os._exit(1)\n")
+    staged = make_staged("exits_at_09", layers=layers.replace(head, head + crash))
+    results = []
+    judge([staged], slot=slot, suite_dir=SUITE, on_result=results.append)
+    tests = {t.name.split(":")[1].strip(): t for t in results[0].tests
+             if t.name.startswith("dropout_forward")}
+    assert not tests["about 1 - p of the train outputs are zero"].passed
+    assert "exited with code 1" in tests["about 1 - p of the train outputs are zero"].output
+    for passing in ("test mode returns the input unchanged", "the same seed gives the same mask",
+                    "calls without a seed draw fresh masks"):
+        assert tests[passing].passed, (passing, tests[passing].output)
+    assert results[0].status == "crashed"

@@ -178,19 +178,21 @@ def test_after_a_crash_a_fresh_worker_reimports_and_old_handles_fail(slot, tmp_p
         assert session.output().count("net module imported") == 2 and session.forks == 2
 
 
-def test_a_crash_in_a_batch_fails_the_rest_and_only_stale_handles_fail_after(slot, tmp_path):
+def test_after_a_crash_in_a_batch_the_rest_run_as_they_would_alone(slot, tmp_path):
     with slot.open(stage(tmp_path, net=NET, crash="exit_in_call")) as session:
         session.import_module("cs231n.net")
         net = session.new("cs231n.net:Net", 2)
-        first = session.many([("call", ("cs231n.net:identity", 1), {}),
-                              ("call", ("cs231n.crash:quit_hard",), {}),
-                              ("call_method", (net, "loss", np.ones(2)), {})])
-        assert first[0] == ((1,), {})
-        assert isinstance(first[1], WorkerCrashed) and first[2] is first[1]
-        second = session.many([("call_method", (net, "loss", np.ones(2)), {}),
-                               ("new", ("cs231n.net:Net", 2), {})])
-        assert isinstance(second[0], WorkerCrashed) and "was lost" in str(second[0])
-        assert isinstance(second[1], Handle) and session.forks == 2
+        results = session.many([("call", ("cs231n.net:identity", 1), {}),
+                                ("call", ("cs231n.crash:quit_hard",), {}),
+                                ("call_method", (net, "loss", np.ones(2)), {}),
+                                ("call", ("cs231n.net:identity", 2), {}),
+                                ("new", ("cs231n.net:Net", 2), {})])
+        assert results[0] == ((1,), {})
+        assert isinstance(results[1], WorkerCrashed) and "exited with code 0" in str(results[1])
+        # The net lived in the worker that is gone; the other calls get a fresh one.
+        assert isinstance(results[2], WorkerCrashed) and "was lost" in str(results[2])
+        assert results[3] == ((2,), {}) and isinstance(results[4], Handle)
+        assert session.forks == 2
 
 
 def test_handles_do_not_cross_sessions(slot, tmp_path):
@@ -392,6 +394,20 @@ def test_after_two_call_timeouts_the_rest_of_a_submission_fails_at_once(tmp_path
         with slot.open(stage(tmp_path / "next", layers="X = 3\n")) as session:
             session.import_module("cs231n.layers")  # the count belongs to one submission only
             assert session.call("builtins:getattr", 7, "real") == 7
+
+
+def test_a_batch_counts_call_timeouts_as_calls_made_one_by_one(tmp_path):
+    limits = Limits(call_timeout=0.5, submission_timeout=60.0, cpu_seconds=30)
+    with SandboxSlot(level="process", limits=limits, workdir=tmp_path / "slot") as slot:
+        staged = stage(tmp_path, layers="def spin():\n    while True:\n        pass\n")
+        with slot.open(staged) as session:
+            session.import_module("cs231n.layers")
+            spin, fine = ("call", ("cs231n.layers:spin",), {}), ("call", ("builtins:abs", -2), {})
+            results = session.many([spin, fine, spin, fine])
+        kinds = [r if r == 2 else str(r) for r in results]
+        assert "did not finish in time" in kinds[0] and kinds[1] == 2
+        assert "did not finish in time" in kinds[2]
+        assert "2 calls already ran out" in kinds[3]
 
 
 def test_student_code_runs_below_the_graders_cpu_priority(slot, tmp_path):
