@@ -5,15 +5,16 @@ most checks make several calls that do not depend on each other: the three losse
 directional gradient check, the four keep probabilities of a statistics check. Written one
 after the other they cost one round trip each.
 
-:func:`side_by_side` runs each function in its own greenlet. A function that calls the
-student's code is parked at that call; once every unfinished function is parked, all their
-calls go to the worker as one batch (:meth:`WorkerSession.many`), in the order the functions
-were given, and each function resumes with its own result or its own failure raised at its
-call. The code of a function reads as if it ran alone, and the order of calls, hence any
-random stream the student's code draws from, is the same on every run.
+:func:`side_by_side` runs each function in its own greenlet (a lane). A lane that calls the
+student's code is parked at that call; once every unfinished lane is parked, all their
+calls go to the worker as one batch (:meth:`WorkerSession.many`, which gives each call the
+verdict it would get alone), in a fixed order, and each lane resumes with its own result or
+its own failure raised at its call. The code of a lane reads as if it ran alone, and the
+order of calls, hence any random stream the student's code draws from, is the same on every
+run. A lane may itself run functions side by side: they join the same batches.
 
-Greenlets, not threads: one function runs at a time and switches only at those calls, so
-the suites' shared state needs no locks and nothing depends on a scheduler.
+Greenlets, not threads: one lane runs at a time and switches only at those calls, so the
+suites' shared state needs no locks and nothing depends on a scheduler.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import greenlet
 class _Lane:
     """What a function running side by side sees as the worker session."""
 
-    def __init__(self, session, hub: greenlet.greenlet) -> None:
-        self.session, self._hub = session, hub
+    def __init__(self, run: _Run, path: tuple[int, ...]) -> None:
+        self.run, self.path, self.session = run, path, run.session
 
     def _park(self, name: str, args: tuple, kwargs: dict):
-        return self._hub.switch(("call", (name, args, kwargs)))
+        return self.run.hub.switch(("call", (name, args, kwargs)))
 
     def call(self, target, *args, **kwargs):
         return self._park("call", (target, *args), kwargs)
@@ -54,6 +55,58 @@ class _Lane:
         return self._park("set_item", (handle, attr, key, value), {})
 
 
+class _Run:
+    """The hub: starts lanes, batches their parked calls, resumes them."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.hub = greenlet.getcurrent()
+        self.parked: dict[tuple[int, ...], tuple[greenlet.greenlet, tuple]] = {}
+        self.lanes: list[greenlet.greenlet] = []
+
+    def spawn(self, functions, path: tuple[int, ...], done: Callable[[list], None]) -> None:
+        """Start one lane per function; ``done(outcomes)`` once all of them have ended."""
+        outcomes: list = [None] * len(functions)
+        left = [len(functions)]
+        if not functions:
+            done(outcomes)
+            return
+
+        def finished(index: int, outcome) -> None:
+            outcomes[index] = outcome
+            left[0] -= 1
+            if not left[0]:
+                done(outcomes)
+
+        for index, function in enumerate(functions):
+            lane = greenlet.greenlet(_finished(function), parent=self.hub)
+            lane.lane = _Lane(self, (*path, index))
+            lane.finished = lambda outcome, index=index: finished(index, outcome)
+            self.lanes.append(lane)
+            self.step(lane)  # its first switch starts it: run() gets the value, None
+
+    def step(self, lane, value=None, error: BaseException | None = None) -> None:
+        """Let ``lane`` run until it parks at a call, starts lanes of its own, or ends."""
+        kind, payload = lane.throw(error) if error is not None else lane.switch(value)
+        if kind == "call":
+            self.parked[lane.lane.path] = (lane, payload)
+        elif kind == "nest":
+            self.spawn(payload, lane.lane.path, lambda outcomes: self.step(lane, outcomes))
+        else:
+            lane.finished(payload)
+
+    def batches(self) -> None:
+        while self.parked:
+            order = sorted(self.parked)  # depth first, in the order the functions were given
+            waiting = [self.parked.pop(path) for path in order]
+            results = self.session.many([operation for _, operation in waiting])
+            for (lane, _), result in zip(waiting, results):
+                if isinstance(result, BaseException):
+                    self.step(lane, error=result)
+                else:
+                    self.step(lane, result)
+
+
 def session_for(session):
     """The session code should use here: a lane's stand-in inside :func:`side_by_side`."""
     lane = getattr(greenlet.getcurrent(), "lane", None)
@@ -64,44 +117,24 @@ def side_by_side(session, functions: Sequence[Callable[[], object]]) -> list[tup
     """Run ``functions`` with their calls on ``session`` batched; ``(True, value)`` or
     ``(False, exception)`` for each, in order. A failure of one never stops the others.
 
-    Nested inside another side-by-side run, or for a single function, they simply run in
-    turn: the batching then belongs to the outer run.
+    Inside a lane the functions become lanes of the same run, so their calls join its
+    batches; a single function outside any run simply runs.
     """
-    if len(functions) <= 1 or getattr(greenlet.getcurrent(), "lane", None) is not None:
+    lane = getattr(greenlet.getcurrent(), "lane", None)
+    if lane is not None and lane.session is session:
+        return lane.run.hub.switch(("nest", list(functions)))
+    if len(functions) <= 1:
         return [_outcome(function) for function in functions]
-    hub = greenlet.getcurrent()
-    lanes = []
-    for function in functions:
-        lane = greenlet.greenlet(_finished(function), parent=hub)
-        lane.lane = _Lane(session, hub)
-        lanes.append(lane)
-    outcomes: list = [None] * len(lanes)
-    parked: dict[int, tuple] = {}
-
-    def resume(index: int, value=None, error: BaseException | None = None) -> None:
-        lane = lanes[index]
-        kind, payload = lane.throw(error) if error is not None else lane.switch(value)
-        if kind == "done":
-            outcomes[index] = payload
-        else:
-            parked[index] = payload
-
+    run = _Run(session)
+    result: list = []
     try:
-        for index in range(len(lanes)):
-            resume(index)  # its first switch starts it: run() gets the value, None
-        while parked:
-            order = sorted(parked)
-            results = session.many([parked.pop(index) for index in order])
-            for index, result in zip(order, results):
-                if isinstance(result, BaseException):
-                    resume(index, error=result)
-                else:
-                    resume(index, result)
+        run.spawn(list(functions), (), result.extend)
+        run.batches()
     finally:
-        for lane in lanes:  # only after an error of our own: end them where they are parked
-            if not lane.dead:
-                lane.throw(greenlet.GreenletExit)
-    return outcomes
+        for each in run.lanes:  # only after an error of our own: end them where they are parked
+            if not each.dead:
+                each.throw(greenlet.GreenletExit)
+    return result
 
 
 def _finished(function):

@@ -88,21 +88,21 @@ def test_a_failure_is_raised_at_its_own_call_and_the_others_carry_on():
     assert [len(batch) for batch in session.batches] == [3, 2]
 
 
-def test_one_function_or_a_nested_run_calls_plainly():
+def test_one_function_calls_plainly_and_nested_runs_join_the_batches():
     session = RecordingSession()
     assert side_by_side(session, [calls(session, "a", 2)]) == [(True, ("f1", ("f0", "a")))]
     assert session.batches == [] and len(session.single) == 2
 
     def nested():
-        inner = side_by_side(session, [calls(session, "x", 1), calls(session, "y", 1)])
-        return [value for _, value in inner]
+        inner = side_by_side(session, [calls(session, "x", 2), calls(session, "y", 1), list])
+        return [value for _, value in inner] + side_by_side(session, [])
 
     session = RecordingSession()
     outcomes = side_by_side(session, [nested, calls(session, "b", 1)])
-    assert outcomes[0] == (True, [("f0", "x"), ("f0", "y")])
-    # The nested pair ran in turn inside its lane: through the lane, one call per batch.
-    assert session.batches == [[("call", "f0", "x"), ("call", "f0", "b")],
-                               [("call", "f0", "y")]]
+    assert outcomes[0] == (True, [("f1", ("f0", "x")), ("f0", "y"), []])
+    # The nested lanes come first (depth first), in their order, then the outer ones.
+    assert session.batches == [[("call", "f0", "x"), ("call", "f0", "y"), ("call", "f0", "b")],
+                               [("call", "f1", ("f0", "x"))]]
 
 
 def test_only_the_session_being_batched_is_replaced():

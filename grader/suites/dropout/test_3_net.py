@@ -5,6 +5,10 @@ What is determined is compared with the reference: without dropout (dropout=1) a
 mode the net must match solutions/ exactly for the same parameters. With seeded dropout the
 loss is a deterministic function of the parameters whose gradient must match the student's
 own analytic gradients; which units it drops is the student's random stream, never ours.
+
+Each test first gathers the passes it needs (``_PASSES``), then checks them. The passes of
+all the tests are independent, so the first net test gathers them all side by side, and
+each test later gets its own outcome, exactly as if it had run its passes alone.
 """
 
 from __future__ import annotations
@@ -12,25 +16,106 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about, value_of
+from grader.suites import Failure, prefetch, shared, value_of
 from grader.suites.dropout import data
+from grader.suites.dropout.passes import make_net, on_nets, scores_pass, shifted, train_pass
 from grader.suites.dropout.samples import require_dropping
 from grader.suites.dropout.stats import directional_error
 
 GRAD_P = (0.75, 0.3)
 P_MIN = min(GRAD_P)
-
-
-def _net(student, case, *, dropout, seed):
-    net = student.make_net(**case.kwargs(dropout=dropout, seed=seed))
-    data.set_params(net, case.params)
-    return net
+STEP = 1e-5  # of the directional gradient check
 
 
 def _reference(ref, case, *, dropout=1, seed=None):
     net = ref.classifiers.fc_net.FullyConnectedNet(**case.kwargs(dropout=dropout, seed=seed))
     data.set_params(net, case.params)
     return net
+
+
+def _cases():
+    return {"plain": data.net_case(3, key="plain", p_min=P_MIN),
+            "gradient": data.net_case(2, key="gradient", p_min=P_MIN),
+            "test-mode": data.net_case(3, key="test-mode", p_min=P_MIN),
+            # One example, every hidden unit active (see test_dropout_applied_in_training).
+            "applied": data.net_case(1, key="applied", p_min=0.5, all_active=True),
+            "repeat": data.net_case(3, key="repeat", p_min=P_MIN),
+            "seeds": data.net_case(2, key="seeds", p_min=P_MIN)}
+
+
+def _directions(case) -> dict:
+    """One random unit direction over all parameters per keep probability."""
+    directions = {}
+    for p in GRAD_P:
+        random = {k: data.normal(v.shape, f"direction-{p}-{k}") for k, v in case.params.items()}
+        scale = np.sqrt(sum(float(np.sum(v * v)) for v in random.values()))
+        directions[p] = {k: v / scale for k, v in random.items()}
+    return directions
+
+
+def _plain_passes(student, case):
+    # dropout = 1 never reaches the student's layers in the reference net; test mode does.
+    return on_nets(student,
+                   ("with dropout = 1", lambda: make_net(student, case, dropout=1, seed=123),
+                    [train_pass(case), scores_pass(case)]),
+                   ("with dropout = 0.6 at test time",
+                    lambda: make_net(student, case, dropout=0.6, seed=None), [scores_pass(case)]))
+
+
+def _gradient_passes(student, case):
+    # Both keep probabilities, three passes each: at the parameters, then a step either way.
+    directions = _directions(case)
+    return on_nets(student, *(
+        (f"with dropout = {p} and seed = 123",
+         lambda p=p: make_net(student, case, dropout=p, seed=123),
+         [train_pass(case, case.params),
+          train_pass(case, shifted(case.params, directions[p], STEP)),
+          train_pass(case, shifted(case.params, directions[p], -STEP))])
+        for p in GRAD_P))
+
+
+def _test_mode_passes(student, case):
+    # At 0.75 a training pass comes in between: it must not leave the net in train mode.
+    steps = {0.75: [scores_pass(case), train_pass(case), scores_pass(case)],
+             0.5: [scores_pass(case)]}
+    return on_nets(student, *((f"with dropout = {p}",
+                               lambda p=p: make_net(student, case, dropout=p, seed=None), passes)
+                              for p, passes in steps.items()))
+
+
+def _applied_passes(student, case):
+    return on_nets(student, ("with dropout = 0.5",
+                             lambda: make_net(student, case, dropout=0.5, seed=None),
+                             [train_pass(case), train_pass(case)]))
+
+
+def _repeat_passes(student, case):
+    # Two passes of one net, and one of a second net built the same way.
+    def seeded():
+        return make_net(student, case, dropout=0.5, seed=123)
+    return on_nets(student, ("with seed = 123", seeded, [train_pass(case), train_pass(case)]),
+                   ("with seed = 123", seeded, [train_pass(case)]))
+
+
+def _seeds_passes(student, case):
+    def dropout_param(net):
+        return net.dropout_param
+    return on_nets(student, *((f"with dropout = 0.6 and seed = {seed}",
+                               lambda seed=seed: make_net(student, case, dropout=0.6, seed=seed),
+                               [train_pass(case), dropout_param]) for seed in (None, 123)))
+
+
+_PASSES = {"plain": _plain_passes, "gradient": _gradient_passes, "test-mode": _test_mode_passes,
+           "applied": _applied_passes, "repeat": _repeat_passes, "seeds": _seeds_passes}
+
+
+def _passes(student, name: str) -> list:
+    """The outcomes of one test's passes (see ``on_nets``); every test's on the first call."""
+    cases = _cases()
+    prefetch(student, {("net-passes", key): (lambda gather=gather, case=cases[key]:
+                                             gather(student, case))
+                       for key, gather in _PASSES.items()})
+    return shared(student, ("net-passes", name), lambda: _PASSES[name](student, cases[name]))
 
 
 @pytest.mark.points(5)
@@ -40,15 +125,12 @@ def test_matches_reference_without_dropout(student, ref):
     # Both paths are fully determined. The test-time one also goes through the student's
     # dropout layers, so a submission without fc_net.py earns nothing here from the
     # reference net alone.
-    case = data.net_case(3, key="plain", p_min=P_MIN)
+    case = _cases()["plain"]
     reference = _reference(ref, case)
     want_loss, want_grads = data.train_loss(reference, case.X, case.y)
     want_scores = data.scores(reference, case.X)
-    with about("with dropout = 1"):
-        net = _net(student, case, dropout=1, seed=123)
-        loss, grads = data.train_loss(net, case.X, case.y)
-        data.check_grads_match_params(grads, case.params)
-        scores = data.scores(net, case.X)
+    plain, test_time = _passes(student, "plain")
+    (loss, grads), scores = value_of(plain)
     if not np.isclose(loss, want_loss, rtol=1e-10, atol=0):
         raise Failure(f"with dropout = 1 the loss is {loss:.10g}; the reference net gives "
                       f"{want_loss:.10g} for the same parameters and data")
@@ -58,58 +140,11 @@ def test_matches_reference_without_dropout(student, ref):
                       f"(relative error {worst[1]:.1e})")
     if not np.allclose(scores, want_scores, rtol=1e-10, atol=1e-12):
         raise Failure("with dropout = 1 the test-time scores differ from the reference")
-    with about("with dropout = 0.6 at test time"):
-        scores = data.scores(_net(student, case, dropout=0.6, seed=None), case.X)
+    (scores,) = value_of(test_time)
     if scores.shape != want_scores.shape or not np.allclose(scores, want_scores, rtol=1e-10,
                                                             atol=1e-12):
         raise Failure("with dropout = 0.6, loss(X) (test mode) differs from the reference "
                       "net without dropout: at test time dropout must leave every unit as is")
-
-
-def _on_nets(student, *groups) -> list:
-    """Run each group ``(context, make_net, passes)``: the passes (functions of a net) in order.
-
-    One outcome per group (see ``value_of``): the list of what its passes returned, or its
-    first failure, prefixed with its context. All groups go to the worker side by side. A
-    student's own net may keep state between passes (the notebook checks one model), so its
-    passes share one net, in order. The reference net keeps none (what the student's layers
-    do to dropout_param stays in the worker), so there each pass gets a fresh net and goes
-    to the worker alongside the others: 4 round trips for any number of training passes.
-    """
-    def lane(context, make_net, passes):
-        def run():
-            with about(context):
-                net = make_net()
-                return [step(net) for step in passes]
-        return run
-
-    spans, lanes = [], []
-    for context, make_net, passes in groups:
-        split = [passes] if student.has_fc_net else [[step] for step in passes]
-        spans.append((len(lanes), len(split)))
-        lanes += [lane(context, make_net, part) for part in split]
-    outcomes = student.side_by_side(lanes)
-    joined = []
-    for start, count in spans:
-        mine = outcomes[start:start + count]
-        failed = next((outcome for outcome in mine if not outcome[0]), None)
-        joined.append(failed or (True, [value for _, values in mine for value in values]))
-    return joined
-
-
-def _train_pass(case, params=None):
-    """A pass: (loss, grads) at ``params`` (the case's by default), gradients checked."""
-    def step(net):
-        if params is not None:
-            data.set_params(net, params)
-        loss, grads = data.train_loss(net, case.X, case.y)
-        data.check_grads_match_params(grads, case.params)
-        return loss, grads
-    return step
-
-
-def _shifted(params, direction, step):
-    return {k: v + step * direction[k] for k, v in params.items()}
 
 
 @pytest.mark.points(6)
@@ -121,29 +156,16 @@ def test_gradient_check_with_dropout(student):
     # step of 1e-5 moves none by more than ~1e-4: the check is deterministic (error ~1e-9).
     # One random direction over all parameters: a wrong gradient differs from the true one
     # by some D, and a Gaussian direction is orthogonal to D with probability ~0.
-    case = data.net_case(2, key="gradient", p_min=P_MIN)
-    h = 1e-5
-    directions = {}
-    for p in GRAD_P:
-        random = {k: data.normal(v.shape, f"direction-{p}-{k}") for k, v in case.params.items()}
-        scale = np.sqrt(sum(float(np.sum(v * v)) for v in random.values()))
-        directions[p] = {k: v / scale for k, v in random.items()}
-    # Both keep probabilities, three passes each: at the parameters, then one step either way.
-    outcomes = _on_nets(student, *(
-        (f"with dropout = {p} and seed = 123",
-         lambda p=p: _net(student, case, dropout=p, seed=123),
-         [_train_pass(case, case.params),
-          _train_pass(case, _shifted(case.params, directions[p], h)),
-          _train_pass(case, _shifted(case.params, directions[p], -h))])
-        for p in GRAD_P))
-    for p, outcome in zip(GRAD_P, outcomes):
+    case = _cases()["gradient"]
+    directions = _directions(case)
+    for p, outcome in zip(GRAD_P, _passes(student, "gradient")):
         (_, grads), (plus, _), (minus, _) = value_of(outcome)
-        numeric = (plus - minus) / (2 * h)
+        numeric = (plus - minus) / (2 * STEP)
         analytic = sum(float(np.sum(grads[k] * directions[p][k])) for k in case.params)
         norm = np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in case.params))
         error = directional_error(numeric, analytic, norm)  # |direction| = 1
         if error > 1e-6:
-            net = _net(student, case, dropout=p, seed=123)
+            net = make_net(student, case, dropout=p, seed=123)
             if data.train_loss(net, case.X, case.y)[0] != data.train_loss(net, case.X,
                                                                             case.y)[0]:
                 raise Failure(f"with dropout = {p}: two calls of loss() with the same "
@@ -160,17 +182,9 @@ def test_gradient_check_with_dropout(student):
 @pytest.mark.visibility("visible")
 def test_test_mode_ignores_dropout(student, ref):
     """FullyConnectedNet: test-time scores equal the no-dropout scores"""
-    case = data.net_case(3, key="test-mode", p_min=P_MIN)
+    case = _cases()["test-mode"]
     want = data.scores(_reference(ref, case), case.X)
-
-    def scores(net):
-        return data.scores(net, case.X)
-    # At 0.75 a training pass comes in between: it must not leave the net in train mode.
-    passes = {0.75: [scores, _train_pass(case), scores], 0.5: [scores]}
-    outcomes = _on_nets(student, *((f"with dropout = {p}",
-                                    lambda p=p: _net(student, case, dropout=p, seed=None),
-                                    steps) for p, steps in passes.items()))
-    for p, outcome in zip(passes, outcomes):
+    for p, outcome in zip((0.75, 0.5), _passes(student, "test-mode")):
         results = value_of(outcome)
         for got in (results[0], results[-1]):
             if got.shape != want.shape or not np.allclose(got, want, rtol=1e-10, atol=1e-12):
@@ -188,11 +202,9 @@ def test_dropout_applied_in_training(student, ref):
     # of hidden layer 1 (2) was dropped. A correct net drops none of 20 (30) units in both
     # passes with probability 0.5^40 ~ 9e-13 (0.5^60); its loss equals the no-dropout loss
     # only if nothing at all is dropped.
-    case = data.net_case(1, key="applied", p_min=0.5, all_active=True)
+    case = _cases()["applied"]
     plain, _ = data.train_loss(_reference(ref, case), case.X, case.y)
-    (outcome,) = _on_nets(student, ("with dropout = 0.5",
-                                    lambda: _net(student, case, dropout=0.5, seed=None),
-                                    [_train_pass(case), _train_pass(case)]))
+    (outcome,) = _passes(student, "applied")
     dropped = [0, 0]
     differs = False
     for loss, grads in value_of(outcome):
@@ -214,14 +226,7 @@ def test_dropout_applied_in_training(student, ref):
 def test_seeded_loss_reproducible(student):
     """FullyConnectedNet: a seeded net gives the same loss every time"""
     require_dropping(student)  # with a layer that drops nothing the check proves nothing
-    case = data.net_case(3, key="repeat", p_min=P_MIN)
-
-    def seeded_net():
-        return _net(student, case, dropout=0.5, seed=123)
-    # Two passes of one net, and one of a second net built the same way.
-    one_net, second_net = _on_nets(student, ("with seed = 123", seeded_net,
-                                             [_train_pass(case), _train_pass(case)]),
-                                   ("with seed = 123", seeded_net, [_train_pass(case)]))
+    one_net, second_net = _passes(student, "repeat")
     first, second = value_of(one_net)
     (twin,) = value_of(second_net)
     for label, (loss, grads) in (("a second call", second), ("a second net", twin)):
@@ -237,15 +242,7 @@ def test_seeded_loss_reproducible(student):
 @pytest.mark.visibility("visible")
 def test_runs_with_and_without_seed(student):
     """FullyConnectedNet: trains with or without a seed; dropout_param holds p and the seed"""
-    case = data.net_case(2, key="seeds", p_min=P_MIN)
-
-    def dropout_param(net):
-        return net.dropout_param
-    seeds = (None, 123)
-    outcomes = _on_nets(student, *((f"with dropout = 0.6 and seed = {seed}",
-                                    lambda seed=seed: _net(student, case, dropout=0.6, seed=seed),
-                                    [_train_pass(case), dropout_param]) for seed in seeds))
-    for seed, outcome in zip(seeds, outcomes):
+    for seed, outcome in zip((None, 123), _passes(student, "seeds")):
         param = value_of(outcome)[-1]
         if not isinstance(param, dict) or param.get("p") != 0.6:
             shown = param.get("p") if isinstance(param, dict) else param
