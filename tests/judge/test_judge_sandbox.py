@@ -95,3 +95,15 @@ def test_a_crash_on_one_input_costs_only_the_checks_that_use_it(slot, make_stage
                     "calls without a seed draw fresh masks"):
         assert tests[passing].passed, (passing, tests[passing].output)
     assert results[0].status == "crashed"
+
+
+def test_a_train_branch_that_hangs_keeps_the_test_mode_check(slot, make_staged):
+    head = "def dropout_forward(x, dropout_param):\n"
+    layers = (ROOT / "solutions" / "cs231n" / "layers.py").read_text(encoding="utf-8")
+    hang = "    while dropout_param['mode'] == 'train':\n        pass\n"
+    results = []
+    judge([make_staged("hangs_in_train", layers=layers.replace(head, head + hang))],
+          slot=slot, suite_dir=SUITE, on_result=results.append)
+    tests = {t.name: t for t in results[0].tests}
+    assert tests["dropout_forward: test mode returns the input unchanged"].passed
+    assert results[0].status == "timeout" and results[0].score == 6
