@@ -84,7 +84,6 @@ class Student:
         self._session = session
         self.files = tuple(files)
         self.events: list[tuple[str, str]] = []  # (status kind, student-facing message)
-        self._recorded: list[BaseException] = []  # the worker failures behind the events
         self._reference_net: type | None = None  # the reference net wired to these layers
         self.net_unavailable: str | None = None  # why fc_net.py cannot be used, if it cannot
         self.memo: dict = {}  # results several tests share (see grader.suites.shared)
@@ -103,12 +102,6 @@ class Student:
         """Run ``functions`` with their calls batched (see :mod:`grader.run.lockstep`)."""
         return side_by_side(self._session, functions)
 
-    def _event(self, error, kind: str, message: str) -> None:
-        # Calls batched after a crash all fail with that one error object: record it once.
-        if not any(error is seen for seen in self._recorded):
-            self._recorded.append(error)
-            self.events.append((kind, message))
-
     def guard(self, what: str, action, *args, **kwargs):
         """Run one session operation, turning worker errors into failures."""
         try:
@@ -118,15 +111,15 @@ class Student:
                                 type_name=error.type_name) from None
         except LimitExceeded as error:
             message = f"{what} was stopped: it exceeded the {error.limit} limit"
-            self._event(error, limit_kind(error), message)
+            self.events.append((limit_kind(error), message))
             raise Stopped(message, kind=limit_kind(error)) from None
         except WorkerCrashed as error:
             message = f"the process running {what} died ({clean(error.detail)})"
-            self._event(error, "crashed", message)
+            self.events.append(("crashed", message))
             raise Stopped(message, kind="crashed") from None
         except ProtocolError as error:
             message = f"{what} sent back something the grader cannot accept ({clean(error.detail)})"
-            self._event(error, "crashed", message)
+            self.events.append(("crashed", message))
             raise Stopped(message, kind="crashed") from None
 
     def call(self, target: str, *args, **kwargs):

@@ -94,9 +94,8 @@ class Worker:
             raise BadRequest("malformed hold positions")
         if not isinstance(value, (tuple, list)):
             return value
-        items = list(value)
         return tuple(self.keep(item) if index in positions else item
-                     for index, item in enumerate(items))
+                     for index, item in enumerate(value))
 
     def lookup(self, handle_id: int, type_name: str):
         try:

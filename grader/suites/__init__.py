@@ -51,11 +51,7 @@ def together(student, *functions):
     worker in one round trip (see :mod:`grader.run.lockstep`). All of them run to the end;
     then the failure of the first that failed, in the order given, is raised.
     """
-    outcomes = student.side_by_side(functions)
-    for ok, value in outcomes:
-        if not ok:
-            raise value
-    return [value for _, value in outcomes]
+    return [value_of(outcome) for outcome in student.side_by_side(functions)]
 
 
 def value_of(outcome):

@@ -6,7 +6,6 @@ import pytest
 
 from grader.run.errors import StudentError, WorkerCrashed
 from grader.run.lockstep import session_for, side_by_side
-from grader.run.proxy import Student
 
 
 class RecordingSession:
@@ -142,15 +141,3 @@ def test_batches_hold_any_operation():
     assert outcomes == [(True, ("handle", "cs231n.net:Net"))] * 2
     assert session.batches == [[("new", "cs231n.net:Net", 3), ("new", "cs231n.net:Net", 3)]]
 
-
-def test_one_crash_shared_by_a_batch_is_one_event_for_the_student():
-    class CrashingSession(RecordingSession):
-        def many(self, operations):
-            crash = WorkerCrashed("killed by signal 9")
-            return [crash] * len(operations)
-
-    student = Student(CrashingSession(), files=("layers.py",))
-    outcomes = student.side_by_side([lambda: student.call("cs231n.layers:f"),
-                                     lambda: student.call("cs231n.layers:g")])
-    assert [type(error).__name__ for _, error in outcomes] == ["Stopped", "Stopped"]
-    assert [kind for kind, _ in student.events] == ["crashed"]
