@@ -16,9 +16,6 @@ from classbuilder import make_class
 from grader.store import FILENAME
 
 SCRIPT = Path(__file__).with_name("grade_with_fake_judge.py")
-# Slow enough that the signal lands mid-run even when a loaded machine leaves this test
-# process unscheduled for a second (40 at 0.2 s on 2 judges: about 4 s in all).
-SLOW = "# fake: sleep=0.2\n"
 
 
 def rows(out: Path) -> dict[str, tuple]:
@@ -74,7 +71,7 @@ def alive(pid: int) -> bool:
 
 
 def test_sigkill_midway_then_rerun_completes_the_class(tmp_path, assignment, suite):
-    subs = make_class(tmp_path / "subs", {f"s{i:02d}": SLOW for i in range(40)})
+    subs = make_class(tmp_path / "subs", {f"s{i:02d}": "# fake: sleep=0.05\n" for i in range(40)})
     out = tmp_path / "grades"
     process = start(subs, out, assignment, suite)
     wait_for(out, 8, process)
@@ -105,7 +102,7 @@ def test_sigkill_midway_then_rerun_completes_the_class(tmp_path, assignment, sui
 
 
 def test_ctrl_c_stops_cleanly_with_a_resume_message(tmp_path, assignment, suite):
-    subs = make_class(tmp_path / "subs", {f"s{i:02d}": SLOW for i in range(40)})
+    subs = make_class(tmp_path / "subs", {f"s{i:02d}": "# fake: sleep=0.05\n" for i in range(40)})
     out = tmp_path / "grades"
     process = start(subs, out, assignment, suite)
     wait_for(out, 4, process)
