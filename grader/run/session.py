@@ -444,6 +444,7 @@ def _set_item(handle, attr: str, key, value) -> dict:
 
 
 # The operations a batch may hold (see WorkerSession.many), as the worker's requests.
-_REQUESTS = {"call": _call, "call_holding": _call_holding, "new": _new, "call_method": _call_method, "get_attr": _get_attr,
-             "set_attr": _set_attr, "set_item": _set_item}
+_REQUESTS = {"call": _call, "call_holding": _call_holding, "new": _new,
+             "call_method": _call_method, "get_attr": _get_attr, "set_attr": _set_attr,
+             "set_item": _set_item}
 OPERATIONS = tuple(_REQUESTS)

@@ -12,6 +12,14 @@ SUITE = ROOT / "grader" / "suites" / "dropout"
 REFERENCE = ROOT / "solutions" / "cs231n"
 REFERENCE_LAYERS = (REFERENCE / "layers.py").read_text(encoding="utf-8")
 REFERENCE_NET = (REFERENCE / "classifiers" / "fc_net.py").read_text(encoding="utf-8")
+_FORWARD = "def dropout_forward(x, dropout_param):\n"
+
+
+def layers_with_prelude(prelude: str) -> str:
+    """The reference layers.py whose dropout_forward first runs ``prelude`` (indented)."""
+    assert REFERENCE_LAYERS.count(_FORWARD) == 1
+    body = "".join(f"    {line}\n" for line in prelude.splitlines())
+    return REFERENCE_LAYERS.replace(_FORWARD, _FORWARD + body)
 
 
 class FaultySession:

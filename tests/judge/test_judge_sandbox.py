@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judge_helpers import REFERENCE_NET, ROOT, SUITE
+from judge_helpers import REFERENCE_NET, ROOT, SUITE, layers_with_prelude
 
 from grader.config import Limits
 from grader.run.judge import judge
@@ -80,11 +80,9 @@ def test_no_student_code_runs_in_the_judge_process(slot, make_staged):
 def test_a_crash_on_one_input_costs_only_the_checks_that_use_it(slot, make_staged):
     # Calls are batched; a crash at p = 0.9 must not take the later calls of the batch down
     # with it: each check gets the verdict it would get with one call at a time.
-    head = "def dropout_forward(x, dropout_param):\n"
-    layers = (ROOT / "solutions" / "cs231n" / "layers.py").read_text(encoding="utf-8")
-    crash = ("    import os\n    if dropout_param['p'] == 0.9 and dropout_param['mode'] == 'train':\n"
-             "        os._exit(1)\n")
-    staged = make_staged("exits_at_09", layers=layers.replace(head, head + crash))
+    crash = ("import os\nif dropout_param['p'] == 0.9 and dropout_param['mode'] == 'train':\n"
+             "    os._exit(1)")
+    staged = make_staged("exits_at_09", layers=layers_with_prelude(crash))
     results = []
     judge([staged], slot=slot, suite_dir=SUITE, on_result=results.append)
     tests = {t.name.split(":")[1].strip(): t for t in results[0].tests
@@ -98,11 +96,9 @@ def test_a_crash_on_one_input_costs_only_the_checks_that_use_it(slot, make_stage
 
 
 def test_a_train_branch_that_hangs_keeps_the_test_mode_check(slot, make_staged):
-    head = "def dropout_forward(x, dropout_param):\n"
-    layers = (ROOT / "solutions" / "cs231n" / "layers.py").read_text(encoding="utf-8")
-    hang = "    while dropout_param['mode'] == 'train':\n        pass\n"
+    hang = "while dropout_param['mode'] == 'train':\n    pass"
     results = []
-    judge([make_staged("hangs_in_train", layers=layers.replace(head, head + hang))],
+    judge([make_staged("hangs_in_train", layers=layers_with_prelude(hang))],
           slot=slot, suite_dir=SUITE, on_result=results.append)
     tests = {t.name: t for t in results[0].tests}
     assert tests["dropout_forward: test mode returns the input unchanged"].passed
