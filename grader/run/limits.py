@@ -6,18 +6,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import site
 import stat
 import subprocess
-import sys
-import sysconfig
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy
 
 from ..config import Limits
 from ..errors import SandboxUnavailable
+from .runtime import Runtime, runtime
+from .runtime import under as _under
 
 NOBODY = 65534
 HERE = Path(__file__).resolve().parent
@@ -96,51 +92,8 @@ def _owner(path: str) -> int:
         return -1
 
 
-@dataclass(frozen=True)
-class Runtime:
-    """The parts of this Python installation a worker needs, as host paths."""
-
-    executable: str
-    libraries: tuple[str, ...]  # libpython when it lives outside /usr
-    worker_path: tuple[str, ...]  # stdlib directories, in sys.path order
-    numpy_dir: str
-    numpy_libs: str | None
-    hidden: tuple[str, ...] = field(default=())  # site dirs and the grader: never visible
-
-
-@functools.lru_cache(maxsize=1)
-def runtime() -> Runtime:
-    paths = sysconfig.get_paths()
-    # In a venv "platstdlib" is the venv's own lib/pythonX.Y, which holds only
-    # site-packages: keep the folders that really hold the standard library.
-    stdlib = [os.path.realpath(p) for p in dict.fromkeys([paths["stdlib"], paths["platstdlib"]])
-              if os.path.exists(os.path.join(p, "os.py"))]
-    dynload = os.path.dirname(os.path.realpath(getattr(sys.modules["select"], "__file__", "")
-                                               or stdlib[0]))
-    worker_path = tuple(dict.fromkeys(p for p in [*stdlib, dynload] if os.path.isdir(p)))
-    libs = []
-    soname = sysconfig.get_config_var("INSTSONAME")
-    libdir = sysconfig.get_config_var("LIBDIR")
-    if sysconfig.get_config_var("Py_ENABLE_SHARED") and soname and libdir:
-        lib = os.path.realpath(os.path.join(libdir, soname))
-        if os.path.exists(lib) and not lib.startswith("/usr/"):
-            libs.append(lib)
-    numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
-    numpy_libs = numpy_dir + ".libs"
-    hidden = [*site.getsitepackages(), site.getusersitepackages(),
-              str(HERE.parent), str(HERE.parent.parent)]
-    return Runtime(
-        executable=os.path.realpath(sys.executable), libraries=tuple(libs),
-        worker_path=worker_path, numpy_dir=numpy_dir,
-        numpy_libs=numpy_libs if os.path.isdir(numpy_libs) else None,
-        hidden=tuple(dict.fromkeys(os.path.realpath(p) for p in hidden if os.path.isdir(p))))
-
-
-def _under(path: str, tree: str) -> bool:
-    return path == tree or path.startswith(tree.rstrip("/") + "/")
-
-
-SANDBOX_SITE = "/sandbox/site"  # where numpy is mounted inside the bwrap sandbox
+SANDBOX_SITE = "/sandbox/site"  # where numpy is mounted when its own place is covered
+COVERED = ("/tmp", "/dev", "/proc", "/sandbox")  # places the sandbox fills with its own
 
 
 def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
@@ -169,17 +122,25 @@ def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
              and not any(_under(h, other) for other in rt.hidden if other != h)]
     for mask in masks:  # an empty read-only directory over site-packages and the grader
         argv += ["--tmpfs", mask]
-    # numpy appears at a fixed place: its host path may lie under /tmp (a venv in a
-    # checkout there), which the sandbox's own /tmp would cover.
+    # numpy appears where it is on the host, so that relative RPATHs to the prefix's
+    # BLAS (conda) still resolve, unless the sandbox's own /tmp or /dev would cover
+    # that place (a venv in a checkout under /tmp): then at a fixed place.
     for path in (rt.numpy_dir, rt.numpy_libs):
         if path:
-            argv += ["--ro-bind", path, f"{SANDBOX_SITE}/{os.path.basename(path)}"]
+            argv += ["--ro-bind", path, numpy_mount(rt, path)]
     for mask in masks:
         argv += ["--remount-ro", mask]
     argv += ["--ro-bind", lib, "/sandbox/lib",
              "--size", str(tmp_bytes), "--tmpfs", "/sandbox/scratch",
              "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--remount-ro", "/"]
     return argv
+
+
+def numpy_mount(rt: Runtime, path: str) -> str:
+    """Where ``path`` (numpy or its bundled libraries) appears inside the bwrap sandbox."""
+    if any(_under(rt.numpy_dir, covered) for covered in COVERED):
+        return f"{SANDBOX_SITE}/{os.path.basename(path)}"
+    return path
 
 
 def bind_sources(argv: list[str]) -> list[str]:

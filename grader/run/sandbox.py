@@ -144,7 +144,8 @@ class SandboxSlot:
             return [*python, str(lib / "zygote.py"), json.dumps(cfg)]
         tmp_bytes = max(64 * 2**20, 2 * self.limits.max_file_bytes)
         argv = policy.bwrap_argv(rt, lib=str(lib), tmp_bytes=tmp_bytes)
-        cfg.update(path=["/sandbox/lib", *rt.worker_path, policy.SANDBOX_SITE],
+        site_dir = os.path.dirname(policy.numpy_mount(rt, rt.numpy_dir))
+        cfg.update(path=["/sandbox/lib", *rt.worker_path, site_dir],
                    scratch="/sandbox/scratch", ipc=True,
                    wipe=["/sandbox/scratch", "/tmp", "/dev/shm", "/dev/mqueue"])
         argv = [*argv, "--", *python, "/sandbox/lib/zygote.py", json.dumps(cfg)]
