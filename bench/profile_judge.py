@@ -34,7 +34,7 @@ from grader.config import (
 )
 from grader.run.discover import discover
 from grader.run.executors import GradingSpec, grade_chunk, resolve
-from grader.run.pipeline import scratch_root
+from grader.run.scratch import scratch_root
 from grader.run.stage import SupportPackage, prepare
 
 

@@ -16,6 +16,19 @@ from .errors import GraderError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def sandbox_options(command):
+    """--sandbox and --require-sandbox, the same on every verb that runs student code."""
+    command = click.option(
+        "--require-sandbox", type=click.Choice(["bwrap", "landlock", "process"]), default=None,
+        help="Refuse to run below this level instead of falling back (default: "
+             "$GRADER_REQUIRE_SANDBOX, else any).")(command)
+    return click.option(
+        "--sandbox", type=click.Choice(["auto", "bwrap", "landlock", "process"]),
+        default="auto", show_default=True,
+        help="Isolation level; auto = the strongest that passes a live escape probe here "
+             "(`grader doctor` shows them all).")(command)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="grader")
 def cli() -> None:
@@ -57,16 +70,15 @@ def release(check_only: bool, out: Path | None) -> None:
 @click.option("--call-timeout", type=str, default=None,
               help="Wall-time limit of one call into student code in seconds (default 20).")
 @click.option("--memory", type=str, default=None, help="Memory limit per worker in MB (default 2048).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
-              show_default=True, help="Isolation level (auto = bwrap when installed).")
+@sandbox_options
 @click.option("--force", is_flag=True, help="Regrade submissions already in the store.")
 @click.option("--only", type=str, default=None, help="Comma-separated student ids to grade.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="Where submissions are graded.")
 @click.option("--scheduler", type=str, default=None,
               help="Dask scheduler address (with --executor dask).")
-def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandbox, force,
-        only, executor, scheduler) -> None:
+def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandbox,
+        require_sandbox, force, only, executor, scheduler) -> None:
     """Grade every student folder in SUBMISSIONS.
 
     Each subdirectory is one student (the folder name is the id); LMS bulk downloads of
@@ -83,8 +95,9 @@ def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandb
     """
     from .run import main as run_main
     code = run_main(submissions=submissions, out=out, jobs=jobs, timeout=timeout,
-                    call_timeout=call_timeout, memory=memory, sandbox=sandbox, force=force,
-                    only=only, executor=executor, scheduler=scheduler)
+                    call_timeout=call_timeout, memory=memory, sandbox=sandbox,
+                    require_sandbox=require_sandbox, force=force, only=only,
+                    executor=executor, scheduler=scheduler)
     sys.exit(code or 0)
 
 
@@ -133,11 +146,10 @@ def notebook_run(notebooks, timeout: float, out: Path | None) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--jobs", "-j", type=int, default=None, help="Parallel graders (default: all cores).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
-              show_default=True)
+@sandbox_options
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Keep the audit's grading output here (default: a temporary folder).")
-def audit(jobs, sandbox, out) -> None:
+def audit(jobs, sandbox, require_sandbox, out) -> None:
     """Grade the catalogue of known-wrong and known-correct implementations.
 
     Prints which test caught which mutant; exits 1 if a mutant survives or a correct
@@ -148,7 +160,8 @@ def audit(jobs, sandbox, out) -> None:
       grader audit --jobs 2
     """
     from .audit import main as audit_main
-    sys.exit(audit_main(jobs=jobs, sandbox=sandbox, out=out) or 0)
+    sys.exit(audit_main(jobs=jobs, sandbox=sandbox, require_sandbox=require_sandbox,
+                        out=out) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -158,9 +171,8 @@ def audit(jobs, sandbox, out) -> None:
               default=Path("/autograder/results/results.json"), show_default=True)
 @click.option("--fail-under", type=float, default=None,
               help="Exit 1 when the score is below this (for CI pipelines).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
-              show_default=True)
-def ci(submission: Path, results: Path, fail_under, sandbox) -> None:
+@sandbox_options
+def ci(submission: Path, results: Path, fail_under, sandbox, require_sandbox) -> None:
     """Grade one submission the way an autograder container does (Gradescope results.json).
 
     \b
@@ -170,12 +182,13 @@ def ci(submission: Path, results: Path, fail_under, sandbox) -> None:
     """
     from .ci import main as ci_main
     sys.exit(ci_main(submission=submission, results=results, fail_under=fail_under,
-                     sandbox=sandbox) or 0)
+                     sandbox=sandbox, require_sandbox=require_sandbox) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
-def check(path: Path) -> None:
+@sandbox_options
+def check(path: Path, sandbox, require_sandbox) -> None:
     """Run the public checks on your layers.py (and fc_net.py) before you submit.
 
     PATH is your layers.py, or the folder that holds it (default: the current folder).
@@ -186,7 +199,7 @@ def check(path: Path) -> None:
       grader check cs231n/layers.py
     """
     from .check import main as check_main
-    sys.exit(check_main(path=path) or 0)
+    sys.exit(check_main(path=path, sandbox=sandbox, require_sandbox=require_sandbox) or 0)
 
 
 @cli.group(context_settings=CONTEXT)

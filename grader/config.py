@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-SANDBOX_LEVELS = ("auto", "bwrap", "process")
+SANDBOX_LEVELS = ("auto", "bwrap", "landlock", "process")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Config:
 
     limits: Limits = field(default_factory=Limits)
     sandbox: str = "auto"
+    require_sandbox: str | None = None  # the weakest level acceptable (None: any)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     assignment: str = "dropout"
     out_dir: Path = Path("grades")

@@ -6,7 +6,8 @@ import tempfile
 from pathlib import Path
 
 
-def main(*, jobs: int | None = None, sandbox: str = "auto", out: Path | None = None,
+def main(*, jobs: int | None = None, sandbox: str = "auto", require_sandbox: str | None = None,
+         out: Path | None = None,
          suite_dir: Path | None = None, slot_factory=None, console=None) -> int:
     """Grade the catalogue and print the kill matrix.
 
@@ -29,7 +30,8 @@ def main(*, jobs: int | None = None, sandbox: str = "auto", out: Path | None = N
         submissions = work / "submissions"
         build_all(submissions, variants)
         graded = grade_folder(submissions, out=work / "grades", jobs=jobs, sandbox=sandbox,
-                              suite_dir=suite_dir, slot_factory=slot_factory)
+                              suite_dir=suite_dir, slot_factory=slot_factory,
+                              require_sandbox=require_sandbox)
     tests = list(suite_tests(suite_dir).values())
     audit = Audit(variants=variants, results=graded.results, tests=tests)
     render(audit, console, isolation=graded.isolation)

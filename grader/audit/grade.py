@@ -31,6 +31,7 @@ class _Quiet:
     def advance(self, result) -> None: ...
     def stop(self) -> None: ...
     def summary(self, summary) -> None: ...
+    def note(self, line: str) -> None: ...
 
 
 def sandbox_available() -> bool:
@@ -50,14 +51,16 @@ def choose_slot(slot_factory) -> tuple[object, str]:
 
 
 def grade_folder(submissions: Path, *, out: Path, jobs: int | None, sandbox: str,
-                 suite_dir: Path | None = None, slot_factory=None) -> Graded:
+                 suite_dir: Path | None = None, slot_factory=None,
+                 require_sandbox: str | None = None) -> Graded:
     """Grade every folder under ``submissions`` through the pipeline; results by student."""
     from ..run import pipeline
 
     slot, isolation = choose_slot(slot_factory)
     config = pipeline.build_config(out=out, jobs=jobs, timeout=None, call_timeout=None,
                                    memory=None, sandbox=sandbox, force=True, only=None,
-                                   executor="local", scheduler=None)
+                                   executor="local", scheduler=None,
+                                   require_sandbox=require_sandbox)
     summary = pipeline.grade(submissions=Path(submissions), config=config, progress=_Quiet(),
                              slot_factory=slot, suite_dir=suite_dir)
     return Graded({r.student: r for r in summary.results}, isolation)

@@ -19,6 +19,7 @@ from rich.console import Console
 from ..ci.single import find_submission, grade_submission
 from ..config import Config, check_sandbox_level, load_limits
 from ..errors import UsageError
+from ..run import levels
 from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
 from ..run.model import STUDENT_FILES
 from ..run.stage import SupportPackage
@@ -29,22 +30,37 @@ PACKAGE = "cs231n"
 LEVELS_UP = 3  # from cs231n/classifiers/fc_net.py to the folder that holds cs231n/
 
 
-def main(*, path: Path = Path("."), sandbox: str = "auto", console: Console | None = None,
-         judge: str | Callable = DEFAULT_JUDGE,
+def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str | None = None,
+         console: Console | None = None, judge: str | Callable = DEFAULT_JUDGE,
          slot_factory: str | Callable = DEFAULT_SLOT) -> int:
     """Check the assignment at ``path``; 0 when every public check passes, else 1."""
     root = find_assignment(Path(path))
-    config = Config(limits=load_limits(), sandbox=check_sandbox_level(sandbox), jobs=1)
+    console = console or Console(highlight=False)
+    config = Config(limits=load_limits(), sandbox=check_sandbox_level(sandbox), jobs=1,
+                    require_sandbox=levels.required_level(require_sandbox))
+    config, isolation = levels.settle_sandbox(config, slot_factory, _Lines(console))
     result = grade_submission(find_submission(root), suite_dir=PUBLIC_SUITE,
                               support=SupportPackage.load(root), config=config,
                               judge=judge, slot_factory=slot_factory)
     todos = remaining_todos(root)
-    show.terminal(result, todos, root=root, console=console or Console(highlight=False))
+    show.terminal(result, todos, root=root, console=console)
+    if isolation:
+        console.print(f"Your code ran in the sandbox: {isolation}.", markup=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         show.append_job_summary(Path(summary), result, todos)
     passed = result.status == "graded" and all(t.passed for t in result.tests)
     return 0 if passed else 1
+
+
+class _Lines:
+    """Where the sandbox's banner and warning go: plain lines on the student's terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def note(self, line: str) -> None:
+        self.console.print(line, markup=False, soft_wrap=True)
 
 
 def find_assignment(path: Path) -> Path:

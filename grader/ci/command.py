@@ -18,10 +18,11 @@ from pathlib import Path
 
 from .. import paths
 from ..config import Config, check_sandbox_level, load_limits
-from ..errors import UsageError
+from ..errors import SandboxUnavailable, UsageError
 from ..reports import results_json
 from ..reports.files import atomic_write
 from ..results import SubmissionResult
+from ..run import levels
 from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
 from ..run.proxy import clean
 from ..run.stage import SupportPackage, suite_version
@@ -32,7 +33,8 @@ REGRADE = ("On an autograder platform nothing regrades it by itself: ask the cou
 
 
 def main(*, submission: Path, results: Path, fail_under: float | None = None,
-         sandbox: str = "auto", judge: str | Callable = DEFAULT_JUDGE,
+         sandbox: str = "auto", require_sandbox: str | None = None,
+         judge: str | Callable = DEFAULT_JUDGE,
          slot_factory: str | Callable = DEFAULT_SLOT, suite_dir: Path | None = None,
          assignment_dir: Path | None = None) -> int:
     """Grade ``submission`` into ``results``; 0, or 1 when the score is below ``fail_under``."""
@@ -42,6 +44,17 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
     student = Path(submission).name or "submission"
     _write(results, _placeholder(student))  # also proves the path is writable, before any work
     started = time.monotonic()
+    isolation = ""
+    if slot_factory == DEFAULT_SLOT:
+        try:
+            choice = levels.choose(sandbox, levels.required_level(require_sandbox))
+        except SandboxUnavailable as error:
+            _write(results, _failed(student, str(error), time.monotonic() - started))
+            raise
+        sandbox, isolation = choice.level, f"; sandbox {choice.level}"
+        print(f"grader ci: {choice.banner()}")
+        if choice.warning():
+            print(f"grader ci: {choice.warning()}", file=sys.stderr)
     try:
         result = _grade(Path(submission), sandbox=sandbox, judge=judge,
                         slot_factory=slot_factory, suite_dir=suite_dir,
@@ -57,7 +70,8 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
     if result.status == "internal_error" and REGRADE not in result.output:
         result = replace(result, output=f"{result.output}\n{REGRADE}".strip())
     _write(results, result)
-    print(f"grader ci: {result.score:g}/{result.max_score:g} ({result.status}) -> {results}")
+    print(f"grader ci: {result.score:g}/{result.max_score:g} ({result.status}) -> {results}"
+          f"{isolation}")
     if threshold is not None and result.score < threshold:
         print(f"grader ci: the score {result.score:g} is below --fail-under {threshold:g}",
               file=sys.stderr)

@@ -19,7 +19,7 @@ def display(text: str) -> Text:
 
 def table(results: list[SubmissionResult], *, graded: int, skipped: int,
           not_graded: tuple[str, ...] = (), reports: dict | None = None,
-          elapsed: float = 0.0) -> Table:
+          elapsed: float = 0.0, sandbox: str = "") -> Table:
     out = Table(title="grader run", show_header=False, title_justify="left")
     out.add_column("what", style="bold")
     out.add_column("value")
@@ -27,6 +27,9 @@ def table(results: list[SubmissionResult], *, graded: int, skipped: int,
                 f"{skipped} unchanged")
     if elapsed:
         out.add_row("time", f"{elapsed:.1f} s")
+    if sandbox:
+        isolated = "NOT" not in sandbox
+        out.add_row("sandbox", Text(sandbox, style="" if isolated else "bold yellow"))
     counts = Counter(r.status for r in results)
     for status in [s for s in STATUSES if counts[s]] + sorted(set(counts) - set(STATUSES)):
         style = "green" if status == "graded" else "red" if status == "internal_error" else "yellow"

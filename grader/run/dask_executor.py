@@ -207,7 +207,7 @@ def _worker_spec(task: TaskSpec) -> GradingSpec:
             f"this worker's grader ({__version__}, hidden suite {fingerprint(installed)}) "
             f"differs from the grading machine's (suite {task.fingerprint}): install the "
             "same grader version on every worker")
-    from .pipeline import scratch_root
+    from .scratch import scratch_root
 
     root = Path(scratch_root() or tempfile.gettempdir())
     _remove_orphans(root)

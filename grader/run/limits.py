@@ -11,41 +11,16 @@ import subprocess
 from pathlib import Path
 
 from ..config import Limits
-from ..errors import SandboxUnavailable
 from .runtime import Runtime, runtime
 from .runtime import under as _under
 
 NOBODY = 65534
 HERE = Path(__file__).resolve().parent
-SHIPPED = ("zygote.py", "worker_main.py", "wire.py")  # the only code a sandbox may run
+SHIPPED = ("zygote.py", "worker_main.py", "wire.py", "confine.py")  # the only code a sandbox may run
 WORKER_ENV = {
     "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
 }
-
-_DESCRIPTIONS = {
-    "bwrap": (
-        "bwrap: each submission runs in a bubblewrap sandbox as an unprivileged user with "
-        "no capabilities, no network, its own PID/IPC/mount namespaces, a read-only view "
-        "of only /usr, the Python standard library and numpy, a private size-limited /tmp "
-        "and its own copy of the submission; rlimits on memory, CPU time, processes, open "
-        "files and file size; every process it started is SIGKILLed after it."),
-    "process": (
-        "process: each submission runs in a separate process with rlimits on memory, CPU "
-        "time, processes, open files and file size, a scrubbed environment and its own "
-        "scratch directory, and, when the grader runs as root, as an unprivileged user of "
-        "its slot's own (or 'nobody'); every process it started is SIGKILLed after it. NOT "
-        "protected at this level: reading any host file that user may read (possibly the "
-        "hidden tests and solutions), network access, filling the disk or writing to "
-        "world-writable places such as /tmp, and, when the grader does not run as root, "
-        "signalling the grader's processes or reading that user's files."),
-}
-
-
-def describe_level(level: str) -> str:
-    """One paragraph for reports: what the level protects and what it does not."""
-    return _DESCRIPTIONS[level]
-
 
 def limit_name(limits: Limits, kind: str) -> str:
     """The student-facing name of a limit, with its value."""
@@ -136,6 +111,27 @@ def bwrap_argv(rt: Runtime, *, lib: str, tmp_bytes: int) -> list[str]:
     return argv
 
 
+# Files any Python process reads or writes: (path, Landlock rights).
+_DEVICES = (("/dev/null", "rw"), ("/dev/zero", "r"), ("/dev/urandom", "r"),
+            ("/dev/random", "r"), ("/etc/ld.so.cache", "r"), ("/etc/localtime", "r"))
+
+
+def landlock_rules(rt: Runtime, *, lib: str) -> list[tuple[str, int]]:
+    """What a worker may open at the landlock level: the runtime and the system's shared
+    libraries without any site-packages or the grader, numpy, and the shipped code
+    (its own folder is added by the zygote). Everything else is denied."""
+    from . import confine
+    from .runtime import SYSTEM_TREES, readable_cover
+    trees = [*SYSTEM_TREES, *rt.worker_path, *rt.libraries, rt.numpy_dir, rt.numpy_libs, lib]
+    readable, listable = readable_cover(trees, rt.hidden)
+    rules = [(path, confine.READ) for path in readable]
+    rules += [(path, confine.FS_READ_DIR) for path in listable]
+    for path, mode in _DEVICES:
+        rights = confine.FS_READ_FILE | (confine.FS_WRITE_FILE if "w" in mode else 0)
+        rules.append((os.path.realpath(path), rights))
+    return rules
+
+
 def numpy_mount(rt: Runtime, path: str) -> str:
     """Where ``path`` (numpy or its bundled libraries) appears inside the bwrap sandbox."""
     if any(_under(rt.numpy_dir, covered) for covered in COVERED):
@@ -189,16 +185,3 @@ def probe_bwrap() -> str | None:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         return f"bwrap cannot create a sandbox here: {last}"
     return None
-
-
-def resolve_level(level: str) -> str:
-    """The level to use for a requested one ("auto", "bwrap" or "process")."""
-    if level == "process":
-        return "process"
-    problem = probe_bwrap()
-    if problem is None:
-        return "bwrap"
-    if level == "bwrap":
-        raise SandboxUnavailable(f"--sandbox bwrap is not usable: {problem}; "
-                                 "use --sandbox process to run without it")
-    return "process"

@@ -25,6 +25,8 @@ from ..results import SubmissionResult
 from ..store import FILENAME, RETRY_STATUSES, Store
 from .discover import discover
 from .executors import DEFAULT_JUDGE, DEFAULT_SLOT, GradingSpec, get_executor, make_chunks
+from .levels import required_level, settle_sandbox
+from .scratch import OWNER, scratch_root, sweep_stale_scratch
 from .stage import SupportPackage, prepare, suite_version
 
 
@@ -38,11 +40,12 @@ class RunSummary:
     interrupted: bool = False
     reports: dict[str, Path] = field(default_factory=dict)
     elapsed: float = 0.0
+    sandbox: str = ""  # the level in force, in words, for the summary
 
 
 def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = None,
          timeout=None, call_timeout=None, memory=None, sandbox: str = "auto",
-         force: bool = False, only: str | None = None, executor: str = "local",
+         require_sandbox: str | None = None, force: bool = False, only: str | None = None, executor: str = "local",
          scheduler: str | None = None, judge: str | Callable = DEFAULT_JUDGE,
          slot_factory: str | Callable = DEFAULT_SLOT, assignment_dir: Path | None = None,
          suite_dir: Path | None = None, progress=None) -> int:
@@ -55,7 +58,8 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
 
     config = build_config(out=out, jobs=jobs, timeout=timeout, call_timeout=call_timeout,
                           memory=memory, sandbox=sandbox, force=force, only=only,
-                          executor=executor, scheduler=scheduler)
+                          executor=executor, scheduler=scheduler,
+                          require_sandbox=require_sandbox)
     progress = progress or make_progress()
     summary = grade(submissions=Path(submissions), config=config, progress=progress,
                     judge=judge, slot_factory=slot_factory, assignment_dir=assignment_dir,
@@ -74,7 +78,7 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
 
 
 def build_config(*, out, jobs, timeout, call_timeout, memory, sandbox, force, only,
-                 executor, scheduler) -> Config:
+                 executor, scheduler, require_sandbox: str | None = None) -> Config:
     limits = load_limits({"submission_timeout": timeout, "call_timeout": call_timeout,
                           "memory_mb": memory})
     if jobs is not None and int(jobs) < 1:
@@ -85,7 +89,8 @@ def build_config(*, out, jobs, timeout, call_timeout, memory, sandbox, force, on
         if not names:
             raise UsageError("--only names no student (expected e.g. --only alice,bob)")
     config = Config(limits=limits, sandbox=check_sandbox_level(sandbox), out_dir=Path(out),
-                    force=bool(force), only=names, executor=executor, scheduler=scheduler)
+                    force=bool(force), only=names, executor=executor, scheduler=scheduler,
+                    require_sandbox=required_level(require_sandbox))
     return config.with_(jobs=int(jobs)) if jobs is not None else config
 
 
@@ -102,6 +107,7 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         raise UsageError("no submissions found: expected one subfolder per student or LMS "
                          "files like smithjane_123_456_layers.py", path=submissions)
     chosen = _select(subs, config.only)
+    config, isolation = settle_sandbox(config, slot_factory, progress)
     _output_folder(out)  # only now: a mistyped command must not leave an empty folder behind
 
     assignment_dir = Path(assignment_dir or paths.assignment_dir())
@@ -140,7 +146,7 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         graded_now = {p.student for p in todo}
     have = {r.student for r in results}
     summary = RunSummary(
-        out_dir=out, results=tuple(results), graded=graded,
+        out_dir=out, results=tuple(results), graded=graded, sandbox=isolation,
         skipped=len(chosen) - len(todo), interrupted=interrupted,
         not_graded=tuple(p.student for p in prepared if p.student not in have))
     if not interrupted:
@@ -199,7 +205,7 @@ def _keep_logs(scratch: Path, dest: Path) -> None:
 def _sandbox_descriptions(results) -> dict[str, str]:
     """The sandbox's own account of each level used, for the instructor's report."""
     try:
-        from .limits import describe_level
+        from .levels import describe_level
     except ImportError:
         return {}
     descriptions = {}
@@ -209,38 +215,6 @@ def _sandbox_descriptions(results) -> dict[str, str]:
         except KeyError:  # a level the sandbox does not describe (a test double's)
             pass
     return descriptions
-
-
-OWNER = "owner.pid"
-
-
-def sweep_stale_scratch(root: Path) -> None:
-    """Remove the scratch folders of earlier runs that were killed before cleaning up."""
-    for folder in root.glob("grader-run-*"):
-        try:
-            pid = int((folder / OWNER).read_text())
-            os.kill(pid, 0)
-        except ProcessLookupError:  # its run is gone
-            shutil.rmtree(folder, ignore_errors=True)
-        except (OSError, ValueError):  # not ours to judge: another user's, or still starting
-            continue
-
-
-def scratch_root() -> str | None:
-    """Where this run's temporary folders go: $TMPDIR when set, else /dev/shm when it is a
-    roomy memory filesystem, else the system default.
-
-    Staging and the sandbox create and delete thousands of small files; on a
-    disk-backed filesystem each of those can cost milliseconds.
-    """
-    if os.environ.get("TMPDIR"):
-        return None
-    try:
-        info = os.statvfs("/dev/shm")
-    except OSError:
-        return None
-    roomy = info.f_bavail * info.f_frsize >= 512 * 2**20
-    return "/dev/shm" if roomy and os.access("/dev/shm", os.W_OK | os.X_OK) else None
 
 
 def _with(summary: RunSummary, **changes) -> RunSummary:

@@ -62,7 +62,8 @@ class PlainProgress:
             self.console.print(book)
         self.console.print(table(list(summary.results), graded=summary.graded,
                                  skipped=summary.skipped, not_graded=summary.not_graded,
-                                 reports=summary.reports, elapsed=summary.elapsed))
+                                 reports=summary.reports, elapsed=summary.elapsed,
+                                 sandbox=summary.sandbox))
         if summary.interrupted:
             left = len(summary.not_graded)
             self.console.print(

@@ -118,29 +118,34 @@ def _hidden() -> tuple[str, ...]:
     return tuple(dict.fromkeys(real))
 
 
-def readable_cover(trees, hidden) -> list[str]:
-    """Paths that together grant every file below ``trees`` except what is ``hidden``.
+def readable_cover(trees, hidden) -> tuple[list[str], list[str]]:
+    """What to grant so that everything below ``trees`` is readable except ``hidden``.
 
     Landlock grants whole hierarchies and cannot carve a hole, so a tree holding a
-    hidden folder (pyenv's lib/python3.X holds site-packages) is granted child by child,
-    leaving the hidden folder (and the path down to it) out.
+    hidden folder (pyenv's lib/python3.X holds site-packages, /usr/lib holds Debian's
+    dist-packages) is granted child by child, leaving the hidden folder out, and the
+    tree itself only for listing (the import system lists folders). A tree given here
+    is granted even when it lies in a hidden one (numpy in site-packages).
+    Returns (readable, listable).
     """
-    out: list[str] = []
-    for tree in dict.fromkeys(trees):
-        _cover(tree, hidden, out)
-    return out
+    readable: list[str] = []
+    listable: list[str] = []
+    for tree in dict.fromkeys(os.path.realpath(t) for t in trees if t):
+        _cover(tree, hidden, readable, listable)
+    return list(dict.fromkeys(readable)), list(dict.fromkeys(listable))
 
 
-def _cover(tree: str, hidden, out: list[str]) -> None:
-    if any(under(tree, h) for h in hidden) or not os.path.exists(tree):
+def _cover(tree: str, hidden, readable: list[str], listable: list[str]) -> None:
+    if not os.path.exists(tree):
         return
-    if not any(under(h, tree) for h in hidden) or not os.path.isdir(tree):
-        out.append(tree)
+    if not os.path.isdir(tree) or not any(under(h, tree) and h != tree for h in hidden):
+        readable.append(tree)
         return
     try:
         children = sorted(os.scandir(tree), key=lambda e: e.name)
     except OSError:
         return
+    listable.append(tree)
     for child in children:
-        if not child.is_symlink():
-            _cover(child.path, hidden, out)
+        if not child.is_symlink() and not any(under(child.path, h) for h in hidden):
+            _cover(child.path, hidden, readable, listable)

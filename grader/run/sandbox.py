@@ -24,8 +24,9 @@ from pathlib import Path
 
 from ..config import Limits
 from ..errors import InternalError, SandboxUnavailable
+from . import confine, levels
 from . import limits as policy
-from .limits import describe_level
+from .levels import describe_level
 from .session import WorkerSession
 from .zygote import descendants
 
@@ -47,10 +48,14 @@ class SandboxSlot:
     def __init__(self, *, level: str = "auto", limits: Limits | None = None,
                  workdir: Path) -> None:
         self.limits = limits or Limits()
-        self.level = policy.resolve_level(level)
+        if level == "auto":
+            level = levels.choose("auto").level
+        elif level not in levels.LEVELS:
+            raise SandboxUnavailable(f"unknown sandbox level {level!r}")
+        self.level = level
         self.requested = level
         self.workdir = Path(workdir).resolve()
-        self.description = policy.describe_level(self.level)
+        self.description = describe_level(self.level)
         self.starts = 0
         self.exits: dict[int, dict] = {}
         self._proc: subprocess.Popen | None = None
@@ -64,16 +69,7 @@ class SandboxSlot:
         """Start the zygote now (otherwise the first ``open`` does)."""
         if self._proc is not None:
             return
-        try:
-            self._start()
-        except SandboxUnavailable as exc:
-            if not (self.requested == "auto" and self.level == "bwrap"):
-                raise
-            # The probe passed but this Python cannot run inside it: say so, go on.
-            self.level = "process"
-            self.description = (f"{policy.describe_level('process')} (bwrap is installed but "
-                                f"could not be used: {exc})")
-            self._start()
+        self._start()
 
     def open(self, staged: Path) -> WorkerSession:
         """A session for the submission staged in ``staged`` (a dir holding cs231n/)."""
@@ -134,13 +130,16 @@ class SandboxSlot:
         rt = policy.runtime()
         cfg = {"ctl_fd": ctl_fd, "env": policy.WORKER_ENV,
                "rlimits": policy.rlimits(self.limits, self.level),
-               "worker_path": list(rt.worker_path)}
+               "worker_path": list(rt.worker_path), "seccomp": confine.seccomp_supported()}
         python = [rt.executable, "-I", "-S", "-B"]
-        if self.level == "process":
+        if self.level in ("process", "landlock"):
             os.chmod(scratch, 0o755)
-            cfg.update(path=[str(lib), *rt.worker_path, os.path.dirname(rt.numpy_dir)],
+            cfg.update(path=[str(lib), *rt.worker_path, rt.numpy_parent],
                        scratch=str(scratch), wipe=[str(scratch)],
                        uid=policy.NOBODY if os.geteuid() == 0 else None)
+            if self.level == "landlock":
+                cfg.update(landlock={"abi": confine.landlock_abi(),
+                                     "rules": policy.landlock_rules(rt, lib=str(lib))})
             return [*python, str(lib / "zygote.py"), json.dumps(cfg)]
         tmp_bytes = max(64 * 2**20, 2 * self.limits.max_file_bytes)
         argv = policy.bwrap_argv(rt, lib=str(lib), tmp_bytes=tmp_bytes)
@@ -185,7 +184,7 @@ class SandboxSlot:
 
     def zygote_host_pid(self) -> int | None:
         """The zygote's pid as the grader sees it (bwrap runs it in its own pid namespace)."""
-        if self._proc is None or self.level == "process":
+        if self._proc is None or self.level != "bwrap":
             return None if self._proc is None else self._proc.pid
         return next((pid for pid, _ in descendants(self._proc.pid)
                      if _ns_pid(pid) == self.zygote_pid), None)

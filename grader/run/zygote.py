@@ -84,6 +84,7 @@ class Zygote:
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         sys.path[:] = self.cfg["path"]
+        import confine  # noqa: F401 - imported before any drop to nobody, like worker_main
         import numpy
         import numpy.fft
         import numpy.linalg
@@ -95,6 +96,7 @@ class Zygote:
             self.own_user = (uid := own_uid(self.uid)) != self.uid
             self.uid = uid
             self.reach_as_nobody()
+        self.confined = self.open_landlock_paths()
         self.pid = os.getpid()
         # Objects the zygote made are never collected in a worker: without this, the
         # first garbage collection there writes to (and so copies) every inherited page.
@@ -125,6 +127,33 @@ class Zygote:
             paths = getattr(module, "__path__", None)
             if type(paths) is list:
                 paths[:] = [self.reachable(p, prefixes) for p in paths]
+
+    def open_landlock_paths(self) -> list[tuple[int, int]]:
+        """O_PATH fds of what a worker may read, with their rights, opened now (as root,
+        where a path lies under a folder its user may not traverse) for each worker."""
+        spec = self.cfg.get("landlock")
+        rules = []
+        for path, rights in (spec or {}).get("rules", ()):
+            if os.path.exists(path):
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                rules.append((fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, KEEP_FD_BASE), rights))
+                os.close(fd)
+        return rules
+
+    def confine(self) -> None:
+        """Landlock (at that level) and seccomp (wherever the kernel has it), last thing
+        before the worker serves: from here on nothing can lift them."""
+        import confine
+        if self.cfg.get("landlock"):
+            here = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            # Its own /proc entry (status, fds, maps) and nobody else's.
+            own = os.open(f"/proc/{os.getpid()}", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            confine.landlock([*self.confined, (here, confine.EVERYTHING), (own, confine.READ)],
+                             self.cfg["landlock"]["abi"])
+            for fd in [here, own, *(fd for fd, _ in self.confined)]:
+                os.close(fd)
+        if self.cfg.get("seccomp"):
+            confine.seccomp()
 
     def reachable(self, path: str, prefixes: list[str]) -> str:
         for prefix in prefixes:
@@ -218,7 +247,7 @@ class Zygote:
         null = os.open("/dev/null", os.O_RDONLY)
         for src, dst in ((null, 0), (out, 1), (out, 2), (chan, WORKER_CHANNEL_FD)):
             os.dup2(src, dst)
-        keep = {0, 1, 2, WORKER_CHANNEL_FD, *self.keep_fds}
+        keep = {0, 1, 2, WORKER_CHANNEL_FD, *self.keep_fds, *(fd for fd, _ in self.confined)}
         for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
             if fd not in keep:
                 try:
@@ -241,6 +270,7 @@ class Zygote:
         if os.getppid() != self.pid:
             os._exit(0)
         prctl(PR_SET_NO_NEW_PRIVS, 1)
+        self.confine()
         # Below the grader's own processes: code that spins until its wall-time limit then
         # only gets the CPU that grading the others leaves idle.
         os.nice(WORKER_NICENESS)

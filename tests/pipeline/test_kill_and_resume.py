@@ -49,7 +49,7 @@ def wait_for(out, count, process, limit=60):
 
 
 def scratch_folders() -> list[Path]:
-    from grader.run.pipeline import scratch_root
+    from grader.run.scratch import scratch_root
     root = Path(scratch_root() or tempfile.gettempdir())
     return [d for d in root.glob("grader-run-*") if (d / "owner.pid").exists()]
 

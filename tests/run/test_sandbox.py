@@ -13,6 +13,7 @@ import pytest
 
 from grader.config import Limits
 from grader.errors import InternalError, SandboxUnavailable
+from grader.run import levels
 from grader.run import limits as policy
 from grader.run.errors import (
     LimitExceeded,
@@ -57,10 +58,14 @@ def identity(*args, **kwargs):
 '''
 
 
-@pytest.fixture(scope="module", params=["process", "bwrap"])
+def skip_unless_available(level: str) -> None:
+    if (why := levels.prerequisite(level)) is not None:
+        pytest.skip(f"{level} unavailable: {why}")
+
+
+@pytest.fixture(scope="module", params=["process", "landlock", "bwrap"])
 def slot(request, tmp_path_factory):
-    if request.param == "bwrap" and policy.probe_bwrap() is not None:
-        pytest.skip(f"bwrap unavailable: {policy.probe_bwrap()}")
+    skip_unless_available(request.param)
     slot = SandboxSlot(level=request.param, limits=LIMITS,
                        workdir=tmp_path_factory.mktemp("slot") / request.param)
     yield slot
@@ -79,20 +84,53 @@ def stage(tmp_path: Path, **modules: str) -> Path:
     return root
 
 
-def test_levels_resolve_and_describe_themselves(monkeypatch):
-    assert policy.resolve_level("process") == "process"
-    monkeypatch.setattr(policy, "probe_bwrap", lambda: "bwrap is not installed")
-    assert policy.resolve_level("auto") == "process"
-    with pytest.raises(SandboxUnavailable, match="^--sandbox bwrap is not usable: bwrap is "):
-        policy.resolve_level("bwrap")
+def test_levels_are_chosen_by_a_live_probe_and_describe_themselves(monkeypatch):
+    from grader.run import probe as probing
+    levels.choose.cache_clear()
+    monkeypatch.setattr(levels, "prerequisite", lambda level: None)
+    outcome = {"bwrap": probing.Probe("bwrap", False, "bwrap: no user namespaces"),
+               "landlock": probing.Probe("landlock", True, leaks=("read a file outside "
+                                                                  "its folder",)),
+               "process": probing.Probe("process", True, leaks=("signal the grader",))}
+    monkeypatch.setattr(probing, "probe", outcome.get)
+    try:
+        choice = levels.choose("auto")
+        assert choice.level == "process"  # a level that leaks is passed over, with its reason
+        assert [level for level, _ in choice.passed_over] == ["bwrap", "landlock"]
+        assert "could read a file outside its folder" in choice.warning()
+        with pytest.raises(SandboxUnavailable, match="^--sandbox bwrap is not usable: bwrap: "):
+            levels.choose("bwrap")
+        with pytest.raises(SandboxUnavailable, match="required sandbox level is landlock"):
+            levels.choose("auto", "landlock")
+        outcome["landlock"] = probing.Probe("landlock", True)
+        levels.choose.cache_clear()
+        assert levels.choose("auto", "landlock").level == "landlock"
+    finally:
+        levels.choose.cache_clear()
     assert "NOT protected" in describe_level("process")
     assert "no network" in describe_level("bwrap")
+    assert "Landlock" in describe_level("landlock")
 
 
-def test_auto_picks_bwrap_where_it_works(tmp_path):
-    slot = SandboxSlot(level="auto", limits=LIMITS, workdir=tmp_path)
-    assert slot.level == ("bwrap" if policy.probe_bwrap() is None else "process")
-    assert slot.description == describe_level(slot.level)
+@pytest.mark.parametrize("level", ["process", "landlock", "bwrap"])
+def test_the_live_probe_finds_what_each_level_lets_through(level):
+    skip_unless_available(level)
+    found = probing_probe(level)
+    assert found.started, found.reason
+    if level == "process":  # the files and folders it reaches are only permissions
+        assert "read a file outside its folder" in found.leaks
+        assert "write outside its folder" in found.leaks
+    else:
+        assert found.leaks == ()
+    # seccomp closes these at every level
+    assert "open a network connection" not in found.leaks
+    assert "keep SysV shared memory" not in found.leaks
+    assert "hold memory outside its limit (memfd)" not in found.leaks
+
+
+def probing_probe(level):
+    from grader.run.probe import probe
+    return probe(level)
 
 
 def test_calls_objects_and_batches(slot, tmp_path):
@@ -320,12 +358,11 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("level", ["process", "bwrap"])
+@pytest.mark.parametrize("level", ["process", "landlock", "bwrap"])
 def test_the_control_socket_may_have_any_fd_number(level, tmp_path):
     """The grader's free fd numbers decide the control socket's; the zygote must not reuse
     them for its own descriptors (it once did for fds 20-24 and died silently)."""
-    if level == "bwrap" and policy.probe_bwrap() is not None:
-        pytest.skip(f"bwrap unavailable: {policy.probe_bwrap()}")
+    skip_unless_available(level)
     filler = []
     while True:  # occupy every fd below 20, so the socket pair gets 20 and 21
         fd = os.open("/dev/null", os.O_RDONLY)
@@ -356,12 +393,11 @@ def test_no_bind_lands_where_the_sandbox_mounts_its_own_tmp():
     assert not [dest for _, dest in binds if dest == "/tmp" or dest.startswith("/tmp/")]
 
 
-@pytest.mark.parametrize("level", ["process", "bwrap"])
+@pytest.mark.parametrize("level", ["process", "landlock", "bwrap"])
 def test_the_unseeded_stream_follows_the_submission(level, tmp_path):
     """Regrading gives the same verdict: a worker's global random state comes from its files,
     so the same files draw the same numbers and other files draw others."""
-    if level == "bwrap" and policy.probe_bwrap() is not None:
-        pytest.skip(f"bwrap unavailable: {policy.probe_bwrap()}")
+    skip_unless_available(level)
 
     def draws(slot, folder, text):
         with slot.open(stage(folder, layers=text)) as session:

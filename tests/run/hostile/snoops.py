@@ -9,7 +9,11 @@ def environment():
 
 def other_environments():
     found = {}
-    for pid in os.listdir("/proc"):
+    try:
+        pids = os.listdir("/proc")
+    except OSError:  # not allowed to list: try every pid there may be
+        pids = [str(n) for n in range(1, 2**16)]
+    for pid in pids:
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/environ", "rb") as f:
