@@ -108,7 +108,9 @@ def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandb
               show_default=True, help="Output folder.")
 @click.option("--check", "check_answer", nargs=2, type=str, default=None,
               metavar="QID ANSWER", help="Check one answer to one question and explain.")
-def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer) -> None:
+@sandbox_options
+def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer, sandbox,
+         require_sandbox) -> None:
     """Check quiz answers (answers/<student>.md with ## Q1 ... headings) with sympy.
 
     \b
@@ -118,7 +120,8 @@ def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer) -> N
     """
     from .quiz import main as quiz_main
     sys.exit(quiz_main(quiz_dir=quiz_dir, answers_dir=answers_dir, out=out,
-                       check=check_answer) or 0)
+                       check=check_answer, sandbox=sandbox,
+                       require_sandbox=require_sandbox) or 0)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -200,6 +203,26 @@ def check(path: Path, sandbox, require_sandbox) -> None:
     """
     from .check import main as check_main
     sys.exit(check_main(path=path, sandbox=sandbox, require_sandbox=require_sandbox) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--no-grade", is_flag=True,
+              help="Skip grading the reference solution at each level (faster).")
+def doctor(no_grade: bool) -> None:
+    """Check which sandbox levels work on this machine, live, and how to get the others.
+
+    Reads the Python build and the kernel's features, starts each level and lets a
+    probe submission try to read a planted file, connect, write outside its folder and
+    signal the grader, then grades the reference solution under it. Exits 1 when no
+    isolating level (bwrap or landlock) works.
+
+    \b
+    Examples:
+      grader doctor
+      grader doctor --no-grade
+    """
+    from .doctor import main as doctor_main
+    sys.exit(doctor_main(grade_reference=not no_grade) or 0)
 
 
 @cli.group(context_settings=CONTEXT)

@@ -20,12 +20,15 @@ from .model import load_quiz
 
 
 def main(*, quiz_dir: Path, answers_dir: Path | None = None, out: Path = Path("quiz_grades"),
-         check: tuple[str, str] | None = None, jobs: int | None = None) -> int:
+         check: tuple[str, str] | None = None, jobs: int | None = None,
+         sandbox: str = "auto", require_sandbox: str | None = None) -> int:
     """Grade ``answers_dir`` into ``out``, or explain one answer with ``check``."""
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
     quiz = load_quiz(Path(quiz_dir))
+    isolation = _settle_sandbox(quiz, console, sandbox, require_sandbox,
+                                asked=None if check is None else check[0])
     if check is not None:
         from .grade import grade_question
         from .report import check_text
@@ -53,4 +56,25 @@ def main(*, quiz_dir: Path, answers_dir: Path | None = None, out: Path = Path("q
     console.print(f"wrote {Path(out) / 'quiz_gradebook.csv'}, {Path(out)}/<student>/feedback.md"
                   f" and {Path(out) / 'review.md'} ({counts['review']} to review)",
                   markup=False)
+    if isolation:
+        console.print(f"code answers ran in the sandbox: {isolation}", markup=False)
     return 0
+
+
+def _settle_sandbox(quiz, console, sandbox: str, require_sandbox: str | None,
+                    asked: str | None) -> str:
+    """Choose and announce the level code answers run at (only when some will run)."""
+    from ..config import check_sandbox_level
+    from ..run import levels
+    from .code_check import _Slot
+
+    check_sandbox_level(sandbox)
+    code = [q.id for q in quiz.questions if q.kind == "code"]
+    if not code or (asked is not None and asked.lower() not in [c.lower() for c in code]):
+        return ""
+    choice = levels.choose(sandbox, levels.required_level(require_sandbox))
+    console.print(choice.banner(), markup=False)
+    if choice.warning():
+        console.print(choice.warning(), markup=False)
+    _Slot.level = choice.level
+    return choice.banner().removeprefix("sandbox: ")

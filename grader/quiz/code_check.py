@@ -128,6 +128,7 @@ class _Slot:
 
     slot = None
     broken = ""
+    level = "auto"  # set by the quiz command once it has chosen and announced the level
 
     @classmethod
     def get(cls):
@@ -136,7 +137,7 @@ class _Slot:
                 from ..config import Limits
                 from ..run.sandbox import SandboxSlot  # the sandbox room's contract
                 work = Path(tempfile.mkdtemp(prefix="grader-quiz-"))
-                cls.slot = SandboxSlot(level="auto", workdir=work / "slot", limits=Limits(
+                cls.slot = SandboxSlot(level=cls.level, workdir=work / "slot", limits=Limits(
                     call_timeout=10.0, submission_timeout=60.0, cpu_seconds=60))
                 cls.slot.start()
                 atexit.register(cls.close)

@@ -40,10 +40,11 @@ DESCRIPTIONS = {
         "seccomp filter refuses sockets, tracing, keyrings, SysV/POSIX shared memory and "
         "memfd; rlimits on memory, CPU time, processes, open files and file size; a "
         "scrubbed environment and, when the grader runs as root, a user of its slot's own; "
-        "every process it started is SIGKILLed after it. NOT protected at this level: it "
-        "shares the host's process and mount namespaces (it can see that other processes "
-        "exist and list folders of the Python runtime), and files in its own folder count "
-        "against the file-size limit each but not against the memory limit."),
+        "every process it started is SIGKILLed after it; where the grader may make a memory "
+        "cgroup, everything it holds, files in memory included, counts against its memory "
+        "limit. NOT protected at this level: it shares the host's process and mount "
+        "namespaces (it can see that other processes exist and list folders of the Python "
+        "runtime)."),
     "process": (
         "process: each submission runs in a separate process with rlimits on memory, CPU "
         "time, processes, open files and file size, a scrubbed environment and its own "
@@ -58,8 +59,7 @@ DESCRIPTIONS = {
 
 WEAKER = {  # the terminal's warning below full isolation
     "landlock": ("sandbox level 'landlock': files and network are isolated, but submissions "
-                 "share the host's process namespace and their files are not counted "
-                 "against the memory limit"),
+                 "share the host's process namespace"),
     "process": ("sandbox level 'process': submissions are NOT isolated: they can read any "
                 "file this user can (possibly the hidden tests and solutions) and write to "
                 "world-writable places; run `grader doctor` to see how to get a stronger "
@@ -94,8 +94,13 @@ class Choice:
     def warning(self) -> str | None:
         if self.level == "bwrap":
             return None
+        from .cgroups import available
         why = "; ".join(f"{level}: {reason}" for level, reason in self.passed_over)
-        return f"warning: {WEAKER[self.level]}" + (f" (not available here: {why})" if why else "")
+        text = WEAKER[self.level]
+        if available() is None:
+            text += ("; no memory cgroup can be made here, so files a submission keeps in "
+                     "memory count only against the file-size limit, each")
+        return f"warning: {text}" + (f" (not available here: {why})" if why else "")
 
 
 def prerequisite(level: str) -> str | None:

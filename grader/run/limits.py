@@ -17,6 +17,9 @@ from .runtime import under as _under
 NOBODY = 65534
 HERE = Path(__file__).resolve().parent
 SHIPPED = ("zygote.py", "worker_main.py", "wire.py", "confine.py")  # the only code a sandbox may run
+# Where any user may create files: after each submission, what its own user left there is
+# removed (only when that user is the slot's own, so it can be told apart).
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
 WORKER_ENV = {
     "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..config import Limits
 from ..errors import InternalError, SandboxUnavailable
-from . import confine, levels
+from . import cgroups, confine, levels
 from . import limits as policy
 from .levels import describe_level
 from .session import WorkerSession
@@ -63,6 +63,7 @@ class SandboxSlot:
         self._session: WorkerSession | None = None
         self._broken = False
         self._count = 0
+        self.cgroup: cgroups.SlotCgroup | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -86,6 +87,8 @@ class SandboxSlot:
         if self._session is not None and not self._session.closed:
             self._session.close()
         self._stop(grace=2.0)
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self):
@@ -125,6 +128,20 @@ class SandboxSlot:
                                      + (f": {tail}" if tail else "")) from None
         self.zygote_pid = ready["pid"]
         self.worker_uid = ready.get("uid")
+        self._bound_memory()
+
+    def _bound_memory(self) -> None:
+        """Put the zygote (so every worker it forks) into this slot's memory cgroup."""
+        if self.cgroup is None:
+            self.cgroup = cgroups.SlotCgroup.create(
+                self.limits.memory_mb * 2**20 + cgroups.HEADROOM, self.limits.max_processes + 8)
+        pid = self.zygote_host_pid()
+        if self.cgroup is not None and pid is not None:
+            try:
+                self.cgroup.add(pid)
+            except OSError:  # e.g. a cgroup we may make but not move our children into
+                self.cgroup.remove()
+                self.cgroup = None
 
     def _plan(self, ctl_fd: int, lib: Path, scratch: Path):
         rt = policy.runtime()
@@ -136,7 +153,8 @@ class SandboxSlot:
             os.chmod(scratch, 0o755)
             cfg.update(path=[str(lib), *rt.worker_path, rt.numpy_parent],
                        scratch=str(scratch), wipe=[str(scratch)],
-                       uid=policy.NOBODY if os.geteuid() == 0 else None)
+                       uid=policy.NOBODY if os.geteuid() == 0 else None,
+                       sweep=list(policy.WORLD_WRITABLE))
             if self.level == "landlock":
                 cfg.update(landlock={"abi": confine.landlock_abi(),
                                      "rules": policy.landlock_rules(rt, lib=str(lib))})

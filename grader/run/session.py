@@ -364,6 +364,11 @@ class WorkerSession:
                 break
         status = self.slot.exits.get(worker.pid)
         self._discard_worker()
+        cgroup = getattr(self.slot, "cgroup", None)
+        if cgroup is not None and cgroup.killed_for_memory():
+            return LimitExceeded(limit_name(self.limits, "memory"),
+                                 "killed for using more memory than allowed (files it kept "
+                                 "in memory count too)")
         if status is None:
             return WorkerCrashed("the process stopped answering (its channel was closed)")
         if "signal" in status:

@@ -244,6 +244,11 @@ class Zygote:
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         chan, out = fds
+        try:  # when memory runs out, the kernel takes the worker, never the zygote first
+            with open("/proc/self/oom_score_adj", "w") as handle:
+                handle.write("1000")
+        except OSError:
+            pass
         null = os.open("/dev/null", os.O_RDONLY)
         for src, dst in ((null, 0), (out, 1), (out, 2), (chan, WORKER_CHANNEL_FD)):
             os.dup2(src, dst)
@@ -328,6 +333,9 @@ class Zygote:
         """Empty every writable place. Runs after the kill reply so that slow disks
         overlap with the grader's own work; a failure refuses the next fork."""
         problems = [path for path in self.cfg["wipe"] if not empty_dir(path)]
+        if self.own_user:  # a user no one else has: all it owns there is the submission's
+            problems += [path for path in self.cfg.get("sweep", ())
+                         if not remove_owned(path, self.uid)]
         if self.cfg.get("ipc"):
             clear_sysv_ipc()
         self.dirty = " ".join(problems)
@@ -464,6 +472,24 @@ def empty_dir(path: str) -> bool:
         return not os.listdir(path)
     except Exception:  # noqa: BLE001 - e.g. a tree too deep to recurse: the slot restarts
         return False
+
+
+def remove_owned(folder: str, uid: int) -> bool:
+    """Remove what ``uid`` made at the top of a world-writable ``folder``."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.stat(follow_symlinks=False).st_uid == uid]
+    except OSError:
+        return True  # no such place here
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            return False
+    return True
 
 
 def clear_sysv_ipc() -> None:

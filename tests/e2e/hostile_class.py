@@ -17,8 +17,9 @@ import pytest
 from grader.paths import project_root
 
 CORPUS = Path(__file__).resolve().parent.parent / "submissions"
-ONLY_UNDER_BWRAP = ("reads_solutions", "writes_everywhere")  # the process level does not
-# claim to stop these (see limits.describe_level), and at that level they would litter /tmp
+ONLY_WHEN_ISOLATED = ("reads_solutions", "writes_everywhere")  # the process level does not
+# claim to stop these (see levels.describe_level), and at that level they would litter /tmp
+ISOLATED = ("bwrap", "landlock")
 FULL_MARKS = ["passes_all", "passes_all_with_net", "crlf_bom", "latin1_comment",
               "nested_package", "smithjane", "José Núñez 李雷", "<img src=x onerror=alert(1)>"]
 SLEEPER = "987.654"  # the argument spawns_children's detached child sleeps with
@@ -26,10 +27,10 @@ SLEEPER = "987.654"  # the argument spawns_children's detached child sleeps with
 
 def levels() -> list[str]:
     try:
-        from grader.run.limits import probe_bwrap
+        from grader.run.levels import LEVELS, prerequisite
     except ImportError:
         return []
-    return ["process"] + (["bwrap"] if probe_bwrap() is None else [])
+    return [level for level in reversed(LEVELS) if prerequisite(level) is None]
 
 
 def build_class(root: Path, level: str, out: Path) -> Path:
@@ -37,7 +38,7 @@ def build_class(root: Path, level: str, out: Path) -> Path:
     layers = (solution / "layers.py").read_text()
     net = (solution / "classifiers" / "fc_net.py").read_text()
     for folder in CORPUS.iterdir():
-        if folder.is_dir() and (level == "bwrap" or folder.name not in ONLY_UNDER_BWRAP):
+        if folder.is_dir() and (level in ISOLATED or folder.name not in ONLY_WHEN_ISOLATED):
             shutil.copytree(folder, root / folder.name)
 
     def put(rel: str, data: str | bytes) -> None:
@@ -46,7 +47,7 @@ def build_class(root: Path, level: str, out: Path) -> Path:
         path.write_bytes(data.encode() if isinstance(data, str) else data)
 
     # The strongest attacker knows the real paths.
-    if level == "bwrap":
+    if level in ISOLATED:
         suites = Path(__file__).resolve().parents[2] / "grader" / "suites" / "dropout"
         reads = (root / "reads_solutions" / "layers.py")
         reads.write_text(reads.read_text().replace("@SOLUTION@", str(solution / "layers.py"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hostile_class import FULL_MARKS
+from hostile_class import FULL_MARKS, ISOLATED
 
 
 def forward_points(results: dict) -> float:
@@ -77,17 +77,19 @@ def test_submissions_folder_is_unchanged(graded):
     assert graded.before == graded.after
 
 
-def test_reading_the_solution_from_disk_fails_under_bwrap(graded):
-    if graded.level != "bwrap":
+def test_reading_the_solution_from_disk_fails_when_isolated(graded):
+    if graded.level not in ISOLATED:
         return
     results = graded.results("reads_solutions")
     assert results["extra_data"]["status"] == "graded"  # it ran, found nothing, and says so
-    assert "saw []" in results["tests"][0]["output"]
+    assert "could not read the solution" in results["tests"][0]["output"]
+    if graded.level == "bwrap":  # Landlock refuses to open them; bwrap does not show them
+        assert "saw []" in results["tests"][0]["output"]
     assert forward_points(results) == 0
 
 
-def test_writing_everywhere_reaches_nothing_under_bwrap(graded):
-    if graded.level != "bwrap":
+def test_writing_everywhere_reaches_nothing_when_isolated(graded):
+    if graded.level not in ISOLATED:
         return
     assert graded.rows["writes_everywhere"]["status"] == "graded"  # its import really ran
     marks = list(graded.out.parent.rglob("PWNED*")) + list(graded.out.rglob("PWNED*"))

@@ -89,8 +89,8 @@ def test_levels_are_chosen_by_a_live_probe_and_describe_themselves(monkeypatch):
     levels.choose.cache_clear()
     monkeypatch.setattr(levels, "prerequisite", lambda level: None)
     outcome = {"bwrap": probing.Probe("bwrap", False, "bwrap: no user namespaces"),
-               "landlock": probing.Probe("landlock", True, leaks=("read a file outside "
-                                                                  "its folder",)),
+               "landlock": probing.Probe("landlock", True, leaks=(("read a file outside "
+                                                                  "its folder"),)),
                "process": probing.Probe("process", True, leaks=("signal the grader",))}
     monkeypatch.setattr(probing, "probe", outcome.get)
     try:

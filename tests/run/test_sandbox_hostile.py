@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from grader.config import Limits
 from grader.run.errors import LimitExceeded, StudentError, WorkerCrashed, WorkerFailure
 from grader.run.levels import prerequisite
 from grader.run.sandbox import SandboxSlot
+from grader.run.scratch import scratch_root
 from grader.run.wire import Handle
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -272,9 +274,9 @@ def test_no_network_at_any_level(slot, tmp_path):
     port = server.getsockname()[1]
     threading.Thread(target=lambda: server.accept()[0].sendall(b"hello"), daemon=True).start()
     try:
-        with open_session(slot, tmp_path, "snoops") as session:
-            with pytest.raises(StudentError, match="PermissionError|ConnectionRefused|OSError"):
-                session.call("cs231n.layers:connect", "127.0.0.1", port)
+        with (open_session(slot, tmp_path, "snoops") as session,
+              pytest.raises(StudentError, match="PermissionError|ConnectionRefused|OSError")):
+            session.call("cs231n.layers:connect", "127.0.0.1", port)
     finally:
         server.close()
 
@@ -298,3 +300,45 @@ def test_lying_values_arrive_as_plain_data_or_handles(slot, tmp_path):
         with pytest.raises(WorkerFailure, match="nested deeper"):
             session.call("cs231n.layers:deep")
     assert not Path("/tmp/pickle-bomb-ran").exists()
+
+
+def test_memory_outside_rlimit_as_is_refused_or_bounded(slot, tmp_path):
+    """memfds, SysV segments and the keyring are refused at every level; files kept in
+    memory are bounded by bwrap's size-limited tmpfs or by the slot's memory cgroup."""
+    from grader.run import cgroups
+    with open_session(slot, tmp_path, "hoards_memory") as session:
+        for call, args in (("memfds", (4,)), ("sysv", (4,)), ("keyring", ("student-a",))):
+            with pytest.raises(StudentError, match="PermissionError|Operation not permitted"):
+                session.call(f"cs231n.layers:{call}", *args)
+    limits = Limits(call_timeout=20.0, submission_timeout=30.0, memory_mb=256,
+                    max_file_bytes=2**20)
+    # Where grader run puts its slots: a memory filesystem when there is one.
+    if scratch_root() is None and slot.level != "bwrap":
+        pytest.skip("no memory filesystem for scratch here: files go to disk, not memory")
+    memory_fs = Path(tempfile.mkdtemp(prefix="hoard-", dir=scratch_root()))
+    with SandboxSlot(level=slot.level, limits=limits, workdir=memory_fs / "slot") as small:
+        with open_session(small, tmp_path / "a", "hoards_memory") as session:
+            if slot.level == "bwrap":
+                with pytest.raises(StudentError, match="No space left"):
+                    session.call("cs231n.layers:fill_files", 800, 1)
+            elif cgroups.available() is not None:
+                with pytest.raises(LimitExceeded) as info:  # 800 MB > 256 MB + headroom
+                    session.call("cs231n.layers:fill_files", 800, 1)
+                assert info.value.limit == "memory (256 MB)"
+            else:
+                pytest.skip("no memory cgroup here: the level's description says so")
+        assert_next_submission_fine(small, tmp_path / "b")
+    shutil.rmtree(memory_fs, ignore_errors=True)
+
+
+def test_what_a_worker_left_in_world_writable_places_is_removed(slot, tmp_path):
+    if slot.level != "process" or os.geteuid() != 0:
+        pytest.skip("only a slot's own user (root grader, process level) can leave files "
+                    "outside its folder that are told apart from others'")
+    with open_session(slot, tmp_path, "snoops") as session:
+        assert session.call("cs231n.layers:leave_files") == "left"
+        owner = slot.worker_uid
+        assert Path("/tmp/left-behind").stat().st_uid == owner
+    assert_next_submission_fine(slot, tmp_path)  # the sweep runs before the next fork
+    for place in ("/tmp", "/dev/shm"):
+        assert not Path(place, "left-behind").exists()
