@@ -1,6 +1,6 @@
 """Costs of the sandbox layer, per level: slot start, session open, call round trips.
 
-    python bench/bench_sandbox.py [--level process|bwrap|both] [--repeat N]
+    python bench/bench_sandbox.py [--level process|landlock|bwrap|all] [--repeat N]
 
 Prints one line per measurement: median wall milliseconds (and the grader-side CPU
 milliseconds, i.e. what the trusted process itself spends).
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.config import Limits
-from grader.run.limits import probe_bwrap
+from grader.run.levels import prerequisite
 from grader.run.sandbox import SandboxSlot
 
 MODULE = """
@@ -106,13 +106,16 @@ def bench_level(level: str, repeat: int, root: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--level", default="both", choices=["both", "process", "bwrap"])
+    parser.add_argument("--level", default="all",
+                        choices=["all", "both", "process", "landlock", "bwrap"])
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    levels = ["process", "bwrap"] if args.level == "both" else [args.level]
-    if "bwrap" in levels and probe_bwrap() is not None:
-        print(f"bwrap: skipped ({probe_bwrap()})")
-        levels.remove("bwrap")
+    levels = (["process", "landlock", "bwrap"] if args.level in ("all", "both")
+              else [args.level])
+    for level in list(levels):
+        if (why := prerequisite(level)) is not None:
+            print(f"{level}: skipped ({why})")
+            levels.remove(level)
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         for level in levels:
             bench_level(level, args.repeat, Path(tmp) / level)

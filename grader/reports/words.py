@@ -38,6 +38,9 @@ SANDBOX_TEXT = {
     "bwrap": "bubblewrap sandbox: no network, a private /tmp, its own process namespace, "
              "and a read-only view of only the files your code needs, with limits on time, "
              "memory, CPU, processes, open files and output.",
+    "landlock": "Landlock sandbox: a separate process that may read only Python, numpy and "
+                "its own folder, write only its own folder and open no network connection, "
+                "with limits on time, memory, CPU, processes, open files and output.",
     "process": "process sandbox: a separate process with limits on time, memory, CPU, "
                "processes, open files and output, in its own scratch folder.",
 }

@@ -62,14 +62,25 @@ def fs_rights(abi: int) -> int:
 EVERYTHING = -1  # every right the ABI handles: the worker's own folder
 
 
-def landlock(rules: list[tuple[int, int]], abi: int) -> None:
-    """Restrict this process (and what it starts) to ``rules``: (O_PATH fd, rights).
+def prepare(rules: list[tuple[int, int]], abi: int) -> list:
+    """Each (O_PATH fd, rights) as the kernel's rule struct, built once in the zygote so a
+    worker only makes the system calls. A file's rule keeps only file rights."""
+    handled = fs_rights(abi)
+    prepared = []
+    for fd, rights in rules:
+        rights = handled if rights == EVERYTHING else rights & handled
+        if not os.path.isdir(f"/proc/self/fd/{fd}"):
+            rights &= FILE_RIGHTS
+        prepared.append(ctypes.create_string_buffer(struct.pack("<Qi", rights, fd), 12))
+    return prepared
 
-    A folder's rights hold for everything below it; a file's may only be file rights.
+
+def landlock(rules: list[tuple[int, int]], abi: int, prepared: list = ()) -> None:
+    """Restrict this process (and what it starts) to ``prepared`` rules plus ``rules``
+    ((O_PATH fd, rights) pairs). A folder's rights hold for everything below it.
     Raises OSError when the kernel refuses.
     """
-    handled = fs_rights(abi)
-    fields = [handled, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+    fields = [fs_rights(abi), NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
               SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL if abi >= 6 else 0]
     size = 24 if abi >= 6 else 16 if abi >= 4 else 8
     attr = ctypes.create_string_buffer(struct.pack("<3Q", *fields)[:size], size)
@@ -77,13 +88,9 @@ def landlock(rules: list[tuple[int, int]], abi: int) -> None:
     if ruleset < 0:
         _fail("landlock_create_ruleset")
     try:
-        for fd, rights in rules:
-            rights = handled if rights == EVERYTHING else rights & handled
-            if not os.path.isdir(f"/proc/self/fd/{fd}"):
-                rights &= FILE_RIGHTS
-            rule = ctypes.create_string_buffer(struct.pack("<Qi", rights, fd), 12)
-            if libc.syscall(SYS_ADD_RULE, ruleset, ctypes.c_uint32(RULE_PATH_BENEATH), rule,
-                            ctypes.c_uint32(0)) != 0:
+        path_beneath, no_flags = ctypes.c_uint32(RULE_PATH_BENEATH), ctypes.c_uint32(0)
+        for rule in [*prepared, *prepare(rules, abi)]:
+            if libc.syscall(SYS_ADD_RULE, ruleset, path_beneath, rule, no_flags) != 0:
                 _fail("landlock_add_rule")
         if libc.syscall(SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) != 0:
             _fail("landlock_restrict_self")

@@ -159,9 +159,12 @@ def settle_sandbox(config, slot_factory, progress) -> tuple[object, str]:
     if slot_factory != DEFAULT_SLOT:
         return config, ""
     choice = choose(config.sandbox, config.require_sandbox)
-    progress.note(choice.banner())
+    progress.note(choice.banner() + (" on this machine; each Dask worker probes its own"
+                                     if config.executor == "dask" else ""))
     if choice.warning():
         progress.note(choice.warning())
+    if config.executor == "dask":  # workers are other machines: auto means theirs
+        return config, ""
     return config.with_(sandbox=choice.level), choice.banner().removeprefix("sandbox: ")
 
 

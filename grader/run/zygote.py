@@ -84,7 +84,7 @@ class Zygote:
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         sys.path[:] = self.cfg["path"]
-        import confine  # noqa: F401 - imported before any drop to nobody, like worker_main
+        import confine  # before any drop to nobody, like worker_main
         import numpy
         import numpy.fft
         import numpy.linalg
@@ -97,6 +97,9 @@ class Zygote:
             self.uid = uid
             self.reach_as_nobody()
         self.confined = self.open_landlock_paths()
+        if self.confined:
+            import confine
+            self.landlock_rules = confine.prepare(self.confined, self.cfg["landlock"]["abi"])
         self.pid = os.getpid()
         # Objects the zygote made are never collected in a worker: without this, the
         # first garbage collection there writes to (and so copies) every inherited page.
@@ -148,8 +151,8 @@ class Zygote:
             here = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
             # Its own /proc entry (status, fds, maps) and nobody else's.
             own = os.open(f"/proc/{os.getpid()}", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-            confine.landlock([*self.confined, (here, confine.EVERYTHING), (own, confine.READ)],
-                             self.cfg["landlock"]["abi"])
+            confine.landlock([(here, confine.EVERYTHING), (own, confine.READ)],
+                             self.cfg["landlock"]["abi"], prepared=self.landlock_rules)
             for fd in [here, own, *(fd for fd, _ in self.confined)]:
                 os.close(fd)
         if self.cfg.get("seccomp"):

@@ -86,7 +86,7 @@ def test_files_outside_the_notebook_folder_are_out_of_reach(slot, tmp_path):
              "    except OSError as error:\n        print(path, 'BLOCKED', type(error).__name__)")
     paths = ["../other_student/layers.py", "../../other_student/layers.py",
              str(other / "layers.py")]
-    if slot.level == "bwrap":
+    if slot.level in ("bwrap", "landlock"):
         paths += ["/etc/passwd", str(SOLUTIONS / "cs231n" / "layers.py")]
     folder = hostile(tmp_path, "mallory", probe.format(paths=paths), "print(os.listdir('..'))")
     result = process(folder, slot, tmp_path / "report", code_root=ASSIGNMENT)
