@@ -275,6 +275,21 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("grader: interrupted", err=True)
         sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, the rest in a file
+        click.echo(f"grader: internal error: {type(error).__name__}: "
+                   f"{' '.join(str(error).split())[:300]} (a bug in the grader; the details "
+                   f"are in {_crash_log()})", err=True)
+        sys.exit(3)
+
+
+def _crash_log() -> str:
+    """Write the current traceback where the user can send it to the maintainers."""
+    import tempfile
+    import traceback
+    fd, path = tempfile.mkstemp(prefix="grader-crash-", suffix=".log")
+    with open(fd, "w") as handle:
+        handle.write(traceback.format_exc())
+    return path
 
 
 if __name__ == "__main__":

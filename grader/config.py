@@ -28,6 +28,8 @@ class Limits:
     max_open_files: int = 256  # RLIMIT_NOFILE
     max_file_bytes: int = 64 * 2**20  # RLIMIT_FSIZE: largest file it may write
     max_output_bytes: int = 256 * 2**10  # captured stdout+stderr kept per submission
+    max_reply_bytes: int = 32 * 2**20  # the largest value one call may return to the judge
+    max_returned_bytes: int = 256 * 2**20  # all values one submission may return in total
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ _ENV_LIMITS = {
     "max_open_files": ("GRADER_MAX_OPEN_FILES", "open-file limit", int, 16),
     "max_file_bytes": ("GRADER_MAX_FILE_BYTES", "file-size limit", int, 1024),
     "max_output_bytes": ("GRADER_MAX_OUTPUT_BYTES", "output limit", int, 1024),
+    "max_reply_bytes": ("GRADER_MAX_REPLY_BYTES", "reply-size limit", int, 2**20),
+    "max_returned_bytes": ("GRADER_MAX_RETURNED_BYTES", "returned-data limit", int, 2**20),
 }
 
 

@@ -9,9 +9,11 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-# Names the output folder uses itself; a student called "report.html" gets another folder.
-RESERVED = {"gradebook.csv", "report.html", "grades.sqlite", "grades.sqlite-wal",
-            "grades.sqlite-shm", "folders.csv", "logs"}
+# Names the output folder uses itself (every file or folder a run writes at its top, and
+# SQLite's companions of the store); a student called "report.html" gets another folder.
+RESERVED = {"gradebook.csv", "report.html", "folders.csv", "logs", "inline_answers.html",
+            "inline_answers.md", "review.md", "quiz_gradebook.csv"}
+RESERVED_PREFIXES = ("grades.sqlite",)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _MAX_BYTES = 120  # well under every filesystem's 255-byte name limit, with room for a suffix
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
@@ -63,7 +65,8 @@ def folder_names(students: list[str]) -> dict[str, str]:
 def _clean(student: str) -> str:
     name = _UNSAFE.sub("_", student).strip(" ")
     name = name.lstrip(".") or "_"
-    if name.lower() in RESERVED or name.split(".")[0].lower() in _WINDOWS:
+    if (name.lower() in RESERVED or name.lower().startswith(RESERVED_PREFIXES)
+            or name.split(".")[0].lower() in _WINDOWS):
         name = "_" + name
     name = name.rstrip(". ") or "_"  # Windows drops trailing dots and spaces
     raw = name.encode("utf-8", "surrogatepass")

@@ -25,6 +25,9 @@ WORKER_ENV = {
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
 }
 
+BATCH_REPLIES = 4  # a batch of calls may return this many largest replies' worth, in all
+
+
 def limit_name(limits: Limits, kind: str) -> str:
     """The student-facing name of a limit, with its value."""
     mb = 2**20
@@ -37,6 +40,9 @@ def limit_name(limits: Limits, kind: str) -> str:
         "open files": f"open files ({limits.max_open_files})",
         "file size": f"file size ({limits.max_file_bytes / mb:g} MB)",
         "output": f"output size ({limits.max_output_bytes / 1024:g} KB)",
+        "reply": f"size of a returned value ({limits.max_reply_bytes / mb:g} MB)",
+        "batch": f"data returned at once ({BATCH_REPLIES * limits.max_reply_bytes / mb:g} MB)",
+        "returned": f"data returned per submission ({limits.max_returned_bytes / mb:g} MB)",
     }[kind]
 
 

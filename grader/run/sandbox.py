@@ -107,15 +107,19 @@ class SandboxSlot:
             shutil.copyfile(policy.HERE / name, lib / name)
             os.chmod(lib / name, 0o644)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = self._plan(child.fileno(), lib, scratch)
+        # The configuration (paths, limits) goes in a memfd, not on the command line, where
+        # every process of the submission could read it (sys.argv, /proc/self/cmdline).
+        config = os.memfd_create("zygote-config", 0)
+        argv = self._plan(child.fileno(), lib, scratch, config)
         try:
             with open(self.workdir / "zygote.log", "wb") as log:
                 self._proc = subprocess.Popen(
-                    argv, pass_fds=[child.fileno()], env=dict(policy.WORKER_ENV),
+                    argv, pass_fds=[child.fileno(), config], env=dict(policy.WORKER_ENV),
                     cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT, start_new_session=True)
         finally:
             child.close()
+            os.close(config)
         self._ctl = parent
         self._broken = False
         self.starts += 1
@@ -143,7 +147,7 @@ class SandboxSlot:
                 self.cgroup.remove()
                 self.cgroup = None
 
-    def _plan(self, ctl_fd: int, lib: Path, scratch: Path):
+    def _plan(self, ctl_fd: int, lib: Path, scratch: Path, config_fd: int):
         rt = policy.runtime()
         cfg = {"ctl_fd": ctl_fd, "env": policy.WORKER_ENV,
                "rlimits": policy.rlimits(self.limits, self.level),
@@ -158,14 +162,16 @@ class SandboxSlot:
             if self.level == "landlock":
                 cfg.update(landlock={"abi": confine.landlock_abi(),
                                      "rules": policy.landlock_rules(rt, lib=str(lib))})
-            return [*python, str(lib / "zygote.py"), json.dumps(cfg)]
+            os.write(config_fd, json.dumps(cfg).encode())
+            return [*python, str(lib / "zygote.py"), f"--config-fd={config_fd}"]
         tmp_bytes = max(64 * 2**20, 2 * self.limits.max_file_bytes)
         argv = policy.bwrap_argv(rt, lib=str(lib), tmp_bytes=tmp_bytes)
         site_dir = os.path.dirname(policy.numpy_mount(rt, rt.numpy_dir))
         cfg.update(path=["/sandbox/lib", *rt.worker_path, site_dir],
                    scratch="/sandbox/scratch", ipc=True,
                    wipe=["/sandbox/scratch", "/tmp", "/dev/shm", "/dev/mqueue"])
-        argv = [*argv, "--", *python, "/sandbox/lib/zygote.py", json.dumps(cfg)]
+        os.write(config_fd, json.dumps(cfg).encode())
+        argv = [*argv, "--", *python, "/sandbox/lib/zygote.py", f"--config-fd={config_fd}"]
         if os.geteuid() == 0:
             argv = policy.root_launch(argv, str(lib / "zygote.py"))
         return argv

@@ -26,7 +26,8 @@ import numpy as np
 
 from . import wire
 from .errors import LimitExceeded, ProtocolError, StudentError, WorkerCrashed, WorkerFailure
-from .limits import limit_name
+from .limits import BATCH_REPLIES, limit_name
+from .zygote import KEEP_FD_BASE
 
 MAX_CALL_TIMEOUTS = 2  # per submission; after that its remaining calls fail at once
 
@@ -41,9 +42,10 @@ _LIMIT_ERRNOS = {27: "fsize", 11: "nproc", 24: "nofile"}  # EFBIG, EAGAIN (fork)
 
 
 class _Worker:
-    def __init__(self, pid: int, sock: socket.socket, out: int, generation: int) -> None:
+    def __init__(self, pid: int, sock: socket.socket, out: int, generation: int,
+                 max_frame: int) -> None:
         self.pid, self.sock, self.out, self.generation = pid, sock, out, generation
-        self.reader = wire.FrameReader()
+        self.reader = wire.FrameReader(max_frame)
         self.frames: collections.deque[bytes] = collections.deque()
         self.poll = select.poll()
         self.printed = 0
@@ -58,6 +60,8 @@ class WorkerSession:
         self.worker: _Worker | None = None
         self.imports: list[str] = []
         self.spent = 0.0  # seconds spent waiting on the submission's processes
+        self.returned = 0  # bytes of replies received from the submission, in all
+        self._batch_bytes = 0  # bytes of replies to the current round trip
         self.call_timeouts = 0  # calls that ran out of their per-call wall time
         self.closed = False
         self.forks = 0
@@ -144,10 +148,22 @@ class WorkerSession:
         """Captured stdout and stderr of the submission, truncated with a note."""
         if self.worker is not None:
             self._drain_output(self.worker)
-        text = self._kept.decode("utf-8", errors="replace")
+        text = self._relative(self._kept.decode("utf-8", errors="replace"))
         if self._dropped:
             text += (f"\n[output truncated: {self._dropped} more bytes were not kept; limit "
                      f"{limit_name(self.limits, 'output')}]")
+        return text
+
+    def _relative(self, text: str) -> str:
+        """Paths of the submission's own folder, as its code printed them, made relative:
+        the same code gives the same feedback on every run, and no host path shows."""
+        roots = [f"/proc/self/fd/{KEEP_FD_BASE - 1}"]
+        if getattr(self.slot, "level", "") == "bwrap":
+            roots.append(f"/sandbox/scratch/{self.name}")
+        elif getattr(self.slot, "workdir", None) is not None:
+            roots.append(f"{self.slot.workdir}/scratch/{self.name}")
+        for root in roots:
+            text = text.replace(root + "/", "").replace(root, ".")
         return text
 
     def close(self) -> None:
@@ -174,6 +190,9 @@ class WorkerSession:
         if self.spent >= self.limits.submission_timeout:
             raise LimitExceeded(limit_name(self.limits, "submission"),
                                 "the submission has used all its time")
+        if self.returned > self.limits.max_returned_bytes:
+            raise LimitExceeded(limit_name(self.limits, "returned"),
+                                "the submission has returned more data than the grader keeps")
         if self.call_timeouts >= MAX_CALL_TIMEOUTS:
             # Code that hung twice will most likely hang again: waiting out the whole
             # budget would hold a slot for minutes per looping submission.
@@ -219,7 +238,7 @@ class WorkerSession:
             self.spent += time.monotonic() - started
         chan.setblocking(False)
         os.set_blocking(out_r, False)
-        worker = _Worker(pid, chan, out_r, next(_GENERATIONS))
+        worker = _Worker(pid, chan, out_r, next(_GENERATIONS), self.limits.max_reply_bytes)
         for fd in (chan.fileno(), out_r, self.slot.control_fd()):
             worker.poll.register(fd, select.POLLIN)
         self.worker = worker
@@ -233,6 +252,7 @@ class WorkerSession:
         parts = wire.encode_parts({**request, "id": rid})
         expected = len(request["calls"]) if request["op"] == "many" else 1
         started = time.monotonic()
+        self._batch_bytes = 0
         try:
             self._send(worker, parts, self._deadline(started, started))
             for _ in range(expected):
@@ -307,8 +327,11 @@ class WorkerSession:
         while not worker.frames:
             try:
                 frames, ended = worker.reader.read_from(worker.sock)
-            except ProtocolError:
+            except ProtocolError as error:
                 self._discard_worker()
+                if error.detail.startswith("frame of"):  # announced too large: never read
+                    raise LimitExceeded(limit_name(self.limits, "reply"),
+                                        "a value it returned was larger than allowed") from None
                 raise
             except OSError:
                 frames, ended = [], True
@@ -321,7 +344,20 @@ class WorkerSession:
             if worker.pid in self.slot.exits:
                 raise self._died(worker)
             self._wait(worker, deadline, select.POLLIN)
-        return worker.frames.popleft()
+        frame = worker.frames.popleft()
+        self.returned += len(frame)
+        self._batch_bytes += len(frame)
+        # What the judge may hold at once, and in all: a submission that returns the same
+        # large array on every call must not exhaust the grader's memory.
+        if self._batch_bytes > BATCH_REPLIES * self.limits.max_reply_bytes:
+            self._discard_worker()
+            raise LimitExceeded(limit_name(self.limits, "batch"),
+                                "its calls returned more data at once than the grader keeps")
+        if self.returned > self.limits.max_returned_bytes:
+            self._discard_worker()
+            raise LimitExceeded(limit_name(self.limits, "returned"),
+                                "the submission has returned more data than the grader keeps")
+        return frame
 
     def _wait(self, worker: _Worker, deadline, event: int) -> None:
         when, kind = deadline

@@ -287,6 +287,7 @@ class Zygote:
         os.environ.clear()
         os.environ.update(self.cfg["env"], HOME=root, TMPDIR=root)
         sys.path[:] = [root] + [self.root_paths.get(p, p) for p in self.cfg["worker_path"]]
+        sys.argv = [""]  # not the zygote's command line: nothing of the grader's layout
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
         sys.stdout = _text_out(1)
         sys.stderr = _text_out(2)
@@ -541,7 +542,13 @@ def main(argv: list[str]) -> None:
     if argv[1] == "--launch":
         launch(json.loads(argv[2]))
         return
-    zygote = Zygote(json.loads(argv[1]))
+    if argv[1].startswith("--config-fd="):
+        fd = int(argv[1].partition("=")[2])
+        config = os.pread(fd, 1 << 24, 0)
+        os.close(fd)
+    else:
+        config = argv[1]
+    zygote = Zygote(json.loads(config))
     zygote.start()
     try:
         zygote.loop()

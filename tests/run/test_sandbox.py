@@ -266,12 +266,15 @@ def test_rlimits_are_named_in_plain_words(slot, tmp_path, function, limit):
 
 
 @pytest.mark.parametrize("function,error", [
-    ("huge_frame", "exceeds"), ("garbage", "magic"), ("evil_dtype", "dtype not allowed"),
-    ("forged_reply", "does not answer"),
+    ("huge_frame", "size of a returned value"), ("garbage", "magic"),
+    ("evil_dtype", "dtype not allowed"), ("forged_reply", "does not answer"),
 ])
 def test_protocol_violations_end_the_worker(slot, tmp_path, function, error):
+    # A frame announcing more than a reply may weigh is refused before it is read, as the
+    # student's limit.
+    expected = LimitExceeded if function == "huge_frame" else ProtocolError
     with slot.open(stage(tmp_path, proto="breaks_protocol")) as session:
-        with pytest.raises(ProtocolError, match=error):
+        with pytest.raises(expected, match=error):
             session.call(f"cs231n.proto:{function}")
         assert session.worker is None
         assert session.call("cs231n.proto:fine") == "fine"
@@ -462,3 +465,26 @@ def test_held_items_stay_in_the_worker_and_come_back_as_arguments(slot, tmp_path
         with pytest.raises(ProtocolError, match="hold"):
             session.call_holding("builtins:len", ["x"], [1, 2])
         assert session.call("cs231n.net:identity", 1) == ((1,), {})  # the worker carries on
+
+
+def test_printed_paths_of_its_own_folder_are_relative_and_argv_is_empty(slot, tmp_path):
+    """Same code, same feedback: nothing printed names the run's folders or the zygote."""
+    source = ("import os, sys, warnings\nwarnings.warn('careful')\n"
+              "print(os.getcwd(), sys.argv, sys.path[0])\n")
+    outputs = []
+    for run in range(2):
+        with slot.open(stage(tmp_path / str(run), loud=source)) as session:
+            session.import_module("cs231n.loud")
+            outputs.append(session.output())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("cs231n/loud.py:2: UserWarning: careful")
+    assert "\n. [''] .\n" in outputs[0]
+    assert str(slot.workdir) not in outputs[0] and "scratch" not in outputs[0]
+
+
+def test_the_zygotes_configuration_is_not_on_its_command_line(slot, tmp_path):
+    with slot.open(stage(tmp_path, net=NET)) as session:
+        cmdline = session.call("builtins:open", "/proc/self/cmdline", "rb")
+        assert isinstance(cmdline, Handle)  # a file object stays in the worker
+        text = session.call_method(cmdline, "read").decode()
+    assert "rlimits" not in text and "worker_path" not in text and "--config-fd=" in text

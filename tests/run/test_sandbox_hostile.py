@@ -342,3 +342,27 @@ def test_what_a_worker_left_in_world_writable_places_is_removed(slot, tmp_path):
     assert_next_submission_fine(slot, tmp_path)  # the sweep runs before the next fork
     for place in ("/tmp", "/dev/shm"):
         assert not Path(place, "left-behind").exists()
+
+
+def test_what_a_submission_returns_is_bounded_per_call_per_batch_and_in_all(slot, tmp_path):
+    """A submission returning the same large array on every call once drove the judge to
+    11 GB; replies are refused before they are read once over the limits."""
+    limits = Limits(call_timeout=20.0, submission_timeout=60.0, memory_mb=2048,
+                    max_reply_bytes=8 * 2**20, max_returned_bytes=40 * 2**20)
+    with SandboxSlot(level=slot.level, limits=limits, workdir=tmp_path / "slot") as small:
+        with open_session(small, tmp_path / "one", "returns_big") as session:
+            with pytest.raises(LimitExceeded) as info:
+                session.call("cs231n.layers:big", 12)
+            assert info.value.limit == "size of a returned value (8 MB)"
+            assert session.call("cs231n.layers:big", 1).nbytes == 2**20  # a fresh worker
+            batch = session.many([("call", ("cs231n.layers:big", 6), {})] * 8)
+            assert [type(r).__name__ for r in batch[:5]] == ["ndarray"] * 5
+            failures = [r for r in batch if isinstance(r, LimitExceeded)]
+            assert failures and failures[0].limit == "data returned at once (32 MB)"
+            with pytest.raises(LimitExceeded) as info:
+                for _ in range(10):
+                    session.call("cs231n.layers:big", 6)
+            assert info.value.limit == "data returned per submission (40 MB)"
+            with pytest.raises(LimitExceeded, match="per submission"):
+                session.call("cs231n.layers:big", 1)  # and nothing more is taken from it
+        assert_next_submission_fine(small, tmp_path / "next")

@@ -11,8 +11,8 @@ def other_environments():
     found = {}
     try:
         pids = os.listdir("/proc")
-    except OSError:  # not allowed to list: try every pid there may be
-        pids = [str(n) for n in range(1, 2**16)]
+    except OSError:  # not allowed to list: try every pid older than this one
+        pids = [str(n) for n in range(1, os.getpid() + 64)]
     for pid in pids:
         if pid.isdigit():
             try:
