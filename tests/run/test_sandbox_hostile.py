@@ -366,3 +366,45 @@ def test_what_a_submission_returns_is_bounded_per_call_per_batch_and_in_all(slot
             with pytest.raises(LimitExceeded, match="per submission"):
                 session.call("cs231n.layers:big", 1)  # and nothing more is taken from it
         assert_next_submission_fine(small, tmp_path / "next")
+
+
+def _cpu_seconds(pids) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_submissions_busy_children_share_one_core(slot, tmp_path):
+    """With a cgroup the whole tree gets one core's worth of CPU, however many children it
+    forks, so the other slots keep theirs: every process of the submission is in the
+    slot's cgroup, whose quota is one period per period. The kernel enforces the quota
+    every 100 ms; the usage bound below leaves 50 % for accounting granularity, so a
+    correct quota fails it only if the kernel overran it for a whole period out of ten."""
+    from grader.run import cgroups
+    if cgroups.available() is None:
+        pytest.skip("no cgroup here: the tree is bounded only by the process limit")
+    with open_session(slot, tmp_path, "busy_children") as session:
+        assert session.call("cs231n.layers:spin_children", 4) == 4
+        pids = slot.submission_processes()
+        assert len(pids) == 5
+        cpu = slot.cgroup.folders["cpu"]
+        members = set((cpu / ("cgroup.procs" if slot.cgroup.version == 2 else "tasks"))
+                      .read_text().split())
+        assert {str(pid) for pid in pids} <= members
+        if slot.cgroup.version == 2:
+            assert (cpu / "cpu.max").read_text().split() == ["100000", "100000"]
+        else:
+            assert int((cpu / "cpu.cfs_quota_us").read_text()) == int(
+                (cpu / "cpu.cfs_period_us").read_text())
+        before, started = _cpu_seconds(pids), time.monotonic()
+        time.sleep(1.0)
+        used = _cpu_seconds(pids) - before
+        elapsed = time.monotonic() - started
+    assert used <= 1.5 * elapsed, f"{used:.2f} CPU-s in {elapsed:.2f} s for the tree"
+    assert_next_submission_fine(slot, tmp_path)
