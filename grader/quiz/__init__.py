@@ -5,7 +5,10 @@ Pipeline, one module per step: :mod:`answers` (markdown -> sections), :mod:`extr
 never evaluated), :mod:`normalize` and :mod:`reading` (AST -> entry-wise sympy, names and
 definitions), :mod:`prose` (definitions that change the meaning), :mod:`equivalence`
 (symbolic and numeric), :mod:`verdict`, :mod:`q3` and :mod:`code_check` (per question
-kind), :mod:`feedback` (every message), :mod:`report` (files).
+kind), :mod:`feedback` (every message), :mod:`report` (files). Every answer is hostile:
+:mod:`bounds` limits its size and depth before it is parsed or compared, :mod:`pool`
+gives each math answer a wall-time budget in killable workers, :mod:`safe_text` makes
+what a student wrote safe to write to files and the terminal.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UsageError
-from .answers import Section, answer_paths
+from .answers import AnswerFile, Section, answer_paths
 from .model import load_quiz
 
 
@@ -30,12 +33,11 @@ def main(*, quiz_dir: Path, answers_dir: Path | None = None, out: Path = Path("q
     isolation = _settle_sandbox(quiz, console, sandbox, require_sandbox,
                                 asked=None if check is None else check[0])
     if check is not None:
-        from .grade import grade_question
         from .report import check_text
 
         qid, text = check
         question = quiz.question(qid)
-        result = grade_question(quiz, question, Section(question.id, text, 1))
+        result = _check_one(quiz, question, Section(question.id, text, 1))
         console.print(check_text(result, quiz), markup=False)
         return 0
     if answers_dir is None:
@@ -54,11 +56,26 @@ def main(*, quiz_dir: Path, answers_dir: Path | None = None, out: Path = Path("q
     console.print(f"{len(results)} answer files, {len(quiz.questions)} questions each: "
                   f"{summary} ({elapsed:.1f} s)", markup=False)
     console.print(f"wrote {Path(out) / 'quiz_gradebook.csv'}, {Path(out)}/<student>/feedback.md"
+                  f" ({Path(out) / 'folders.csv'} names each student's folder)"
                   f" and {Path(out) / 'review.md'} ({counts['review']} to review)",
                   markup=False)
     if isolation:
         console.print(f"code answers ran in the sandbox: {isolation}", markup=False)
     return 0
+
+
+def _check_one(quiz, question, section: Section):
+    """One answer, with the same budget and guards as a class: math in a worker."""
+    from .grade import grade_question, sandbox_scratch
+    from .pool import MathPool, Task
+
+    if question.kind == "code":
+        with sandbox_scratch(not section.is_blank):
+            return grade_question(quiz, question, section)
+    answer = AnswerFile("check", None, {question.id: section})
+    with MathPool(quiz, jobs=1, budget=quiz.policy.answer_seconds) as pool:
+        pool.start([Task(0, answer, only=question.id)])
+        return pool.results()[0]
 
 
 def _settle_sandbox(quiz, console, sandbox: str, require_sandbox: str | None,

@@ -34,3 +34,10 @@ class ParseError(AnswerError):
 
 class NormalizeError(AnswerError):
     """The formula parsed but uses something the checker cannot give a meaning to."""
+
+
+class TooBig(GraderError):
+    """An answer over one of the checker's bounds (size, depth, exponent, time).
+
+    Not an :class:`AnswerError`: the handlers that turn one unreadable formula into a
+    note let it pass, so one bound hit sends the whole answer to review."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .blocks import display_blocks, fenced_blocks
 from .derivatives import LOSS_NAMES
 from .errors import AnswerError
 from .lexer import Token, tokenize
@@ -28,8 +29,6 @@ _TEST_WORDS = re.compile(
     r"测试|推理|预测", re.IGNORECASE)
 _TRAIN_WORDS = re.compile(r"\b(train|training|trains)\b|训练", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;.，。；]\s|[,;，。；]|\.$")
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.DOTALL)
-_FENCE = re.compile(r"^\s*(```|~~~)[^\n]*\n(.*?)^\s*\1\s*$", re.MULTILINE | re.DOTALL)
 _ALIGN_ENVS = re.compile(r"\\(begin|end)\{(aligned|align\*?|equation\*?|gathered|gather\*?|"
                          r"split|eqnarray\*?|multline\*?)\}")
 
@@ -146,10 +145,10 @@ def logical_lines(section: str) -> list[_Line]:
     lines: list[_Line] = []
     pos = 0
     text = section
-    for fence in _FENCE.finditer(text):
-        lines += _text_lines(text[pos:fence.start()])
-        lines += _code_lines(fence.group(2))
-        pos = fence.end()
+    for start, end, body in fenced_blocks(text):
+        lines += _text_lines(text[pos:start])
+        lines += _code_lines(body)
+        pos = end
     lines += _text_lines(text[pos:])
     return lines
 
@@ -157,11 +156,10 @@ def logical_lines(section: str) -> list[_Line]:
 def _text_lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
     pos = 0
-    for block in _DISPLAY.finditer(text):
-        lines += [_Line(_markdown_clean(x)) for x in text[pos:block.start()].split("\n")]
-        lines += [_Line("$" + row + "$") for row in _display_rows(block.group(1) or
-                                                                    block.group(2))]
-        pos = block.end()
+    for start, end, body in display_blocks(text):
+        lines += [_Line(_markdown_clean(x)) for x in text[pos:start].split("\n")]
+        lines += [_Line("$" + row + "$") for row in _display_rows(body)]
+        pos = end
     lines += [_Line(_markdown_clean(x)) for x in text[pos:].split("\n")]
     return [ln for ln in lines if ln.text.strip()]
 

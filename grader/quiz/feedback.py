@@ -25,6 +25,13 @@ DEFAULTS: dict[str, str] = {
     "several": "Your answer gives several different formulas ({forms}); give one.",
     "undecided": "The checker could not decide whether your formula equals the expected "
                  "one.",
+    "too_big": "The answer is too large or too deeply nested to check automatically "
+               "({detail}); a person will grade it.",
+    "too_slow": "The answer is too large to check automatically: checking it took more "
+                "than {seconds:g} s; a person will grade it.",
+    "checker_stopped": "The answer is too large or too deep to check automatically (the "
+                       "checker ran out of memory or stopped on it); a person will grade it.",
+    "checker_failed": "The checker failed on this answer ({detail}); a person will grade it.",
     "implicit": "Write the element-wise product explicitly (D ⊙ Y): written side by side, "
                 "DY reads as a matrix product.",
     "renamed": "Read {lhs} as the output and {rhs} as the input of the layer.",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .bounds import check_line
 from .errors import ParseError
 
 # Commands a formula may contain, by what they become. Anything else is refused in a
@@ -282,5 +283,7 @@ def _name_with_scripts(raw: list[_Raw], i: int, text: str) -> tuple[Token, int]:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of ``text``. Raises :class:`ParseError` only for unbalanced braces."""
+    """Tokens of ``text``. Raises :class:`ParseError` only for unbalanced braces, and
+    :class:`TooBig` for a line too long or nested too deeply to read."""
+    check_line(text)
     return _assemble(_raw_tokens(text), text)

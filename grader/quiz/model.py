@@ -40,6 +40,7 @@ class Policy:
     implicit_product: str = "accept"  # "accept" (with a note) or "review"
     consistency_credit: float = 0.5
     test_time_credit: float = 0.5
+    answer_seconds: float = 5.0  # wall time one math answer may take before review
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,10 @@ def load_quiz(quiz_dir: Path) -> Quiz:
     pr = _Reader(r.get("policy", dict, {}), "policy.", path)
     policy = Policy(pr.get("implicit_product", str, "accept"),
                     float(pr.get("consistency_credit", (int, float), 0.5)),
-                    float(pr.get("test_time_credit", (int, float), 0.5)))
+                    float(pr.get("test_time_credit", (int, float), 0.5)),
+                    float(pr.get("answer_seconds", (int, float), 5.0)))
+    if not 0 < policy.answer_seconds <= 600:
+        pr.fail("answer_seconds", f"must be between 0 and 600, got {policy.answer_seconds}")
     if policy.implicit_product not in ("accept", "review"):
         pr.fail("implicit_product", "must be 'accept' or 'review'")
     for q in questions:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .bounds import MAX_STEPS, check_count, check_expr, check_power, check_value
 from .errors import NormalizeError
 from .parse import Side
 from .symbols import BERN, MATMUL, Role, Vocab, entry_symbol, grid_symbol, transpose
@@ -53,6 +54,7 @@ class Scope:
     used: set[str] = field(default_factory=set)
     draws: int = 0
     rename: dict[str, str] = field(default_factory=dict)  # raw name -> role, this statement
+    steps: int = 0  # nodes converted for this answer, bounded (nested sums, long chains)
 
     @property
     def arrays(self) -> frozenset[str]:
@@ -126,7 +128,9 @@ class Converter:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise _fail(self.side, node, f"cannot read {type(node).__name__}")
-        return method(node)
+        self.scope.steps += 1
+        check_count(self.scope.steps, "steps to read (sums too long or nested)", MAX_STEPS)
+        return check_value(method(node))
 
     def _Constant(self, node: ast.Constant) -> object:
         if isinstance(node.value, str):
@@ -158,6 +162,7 @@ class Converter:
         if isinstance(op, ast.Div):
             return a / b
         if isinstance(op, ast.Pow):
+            check_power(a, b)
             return a ** b
         if isinstance(op, ast.Mult):
             return a * b
@@ -426,7 +431,7 @@ class Converter:
                 indicator = self.as_expr(cond, cond_node)
             covered = covered + indicator
             total += indicator * self.sympy(value_node)
-        return sp.expand(total)
+        return sp.expand(check_expr(total))
 
 
 def _path(func: ast.AST, side: Side) -> tuple[list[str], ast.AST | None]:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from .bounds import check_tokens, check_tree
 from .derivatives import _group, _is, _match, collapse_derivatives
-from .errors import ParseError
+from .errors import ParseError, TooBig
 from .lexer import Token
 
 # Names that are functions when followed by "(": anything else followed by "(" is an
@@ -359,12 +360,16 @@ def parse_side(tokens: list[Token], text: str) -> Side:
     """Parse one expression. Raises :class:`ParseError` with a position in ``text``."""
     if not tokens:
         raise ParseError("empty formula", pos=0, text=text)
+    check_tokens(tokens)
     try:
         w = _Writer()
         _rewrite(collapse_derivatives(words_as_names(tokens)), w, text)
         source = w.source()
         try:
             tree = ast.parse(source, mode="eval")
+            check_tree(tree)
+        except (RecursionError, MemoryError):
+            raise TooBig("a formula nested too deeply") from None
         except SyntaxError as error:
             offset = max((error.offset or 1) - 1, 0)
             pos = w.origin(min(offset, max(len(source) - 1, 0)))
@@ -393,6 +398,7 @@ def parse_statement(tokens: list[Token], text: str) -> Statement:
     """One statement: an equation chain, a distribution, a membership or an expression."""
     if not tokens:
         raise ParseError("empty formula", pos=0, text=text)
+    check_tokens(tokens)
     marks = _top_level(tokens)
     pos, src = tokens[0].pos, text[tokens[0].pos:tokens[-1].end]
     kinds = {t.text for _, t in marks}

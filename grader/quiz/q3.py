@@ -21,6 +21,7 @@ import sympy as sp
 
 from . import feedback
 from .answers import Section
+from .bounds import check_count
 from .equivalence import EQUAL, compare
 from .errors import AnswerError
 from .extract import find_spans
@@ -68,6 +69,7 @@ def _read_outputs(question: Question, section: Section, vocab: Vocab
                   ) -> tuple[dict[tuple, list[tuple[sp.Expr, str]]], list[AnswerError], set,
                              list[tuple[sp.Expr, str]]]:
     extracted = find_spans(section.text, vocab.words())
+    check_count(len(extracted.spans))
     zero = bool(re.search(r"\[\s*0\s*[,\]]|_\{?0", section.text))
     scope = Scope(vocab, zero_based=zero)
     outputs: dict[tuple, list[tuple[sp.Expr, str]]] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .bounds import check_count, check_expr
 from .errors import AnswerError, NormalizeError, ParseError
 from .extract import Extracted
 from .normalize import GAUSS, Converter, Dist, Scope
@@ -132,7 +133,7 @@ class _Reader:
                 continue
             if op is not None:
                 current = Converter(self.scope, lhs_side).sympy()
-                value = sp.sympify(_apply(op, current, value))
+                value = check_expr(sp.sympify(_apply(op, current, value)))
                 self.scope.used.add(key_role or raw)
             key = key_role or raw
             update = key in self.scope.used or raw in self.scope.used
@@ -247,6 +248,7 @@ def read_formulas(extracted: Extracted, vocab: Vocab, *, drop_convention: bool =
     scope = Scope(vocab, drop_convention=drop_convention, env=dict(preset or {}))
     reader = _Reader(vocab, scope, reading)
     reading.errors.extend(extracted.errors)
+    check_count(len(extracted.spans))
     parsed: list[tuple[object, Statement | None]] = []
     for span in extracted.spans:
         try:

@@ -1,24 +1,27 @@
 """Quiz reports: the gradebook CSV, each student's feedback, the review list.
 
-Rendering only: every number and word comes from the results.
+Rendering only: every number and word comes from the results. Everything a student
+wrote passes :mod:`grader.quiz.safe_text` on the way out: CSV cells cannot be formulas,
+no control character reaches a file, messages show no host path, and every student has
+a folder of their own (``folders.csv`` maps ids to folders). Files are replaced
+atomically.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
+from ..reports.files import atomic_write
 from .model import Quiz
 from .result import QuestionResult, StudentResult
+from .safe_text import csv_cell, folder_names, printable, scrub_paths
 
 _VERDICT_WORDS = {"correct": "correct", "partial": "partly correct", "incorrect": "incorrect",
                   "review": "to be graded by a person", "missing": "no answer"}
-
-
-def safe_name(student: str) -> str:
-    name = re.sub(r"[^\w.@+-]", "_", student)
-    return "_" if name.strip(".") == "" else name
 
 
 def _points(value: float | None) -> str:
@@ -37,18 +40,30 @@ def gradebook_rows(results: list[StudentResult], quiz: Quiz) -> list[list[str]]:
         for q in r.questions:
             row += [_points(q.score), q.verdict]
         rows.append(row)
-    return rows
+    return [[csv_cell(cell) for cell in row] for row in rows]
+
+
+def _csv(rows: list[list[str]], terminator: str = "\n") -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=terminator).writerows(rows)
+    return buffer.getvalue()
 
 
 def write_gradebook(results: list[StudentResult], quiz: Quiz, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(gradebook_rows(results, quiz))
+    atomic_write(path, _csv(gradebook_rows(results, quiz), "\r\n"))
 
 
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}\n{text.rstrip()}\n{ticks}"
+
+
+def _shorten(text: str, limit: int = 3000) -> str:
+    """At most ``limit`` characters of an answer in the review list."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n... ({len(text) - limit:,} more characters in the answer file)"
 
 
 def _part(part) -> str:
@@ -71,7 +86,7 @@ def _question_md(q: QuestionResult, quiz: Quiz, *, for_review: bool = False) -> 
         lines += ["", "How the checker read your answer:" if not for_review else
                   "The checker's reading:", "", _fence(q.reading)]
     if for_review:
-        lines += ["", "The answer:", "", _fence(q.answer or "(empty)")]
+        lines += ["", "The answer:", "", _fence(_shorten(q.answer) or "(empty)")]
     return lines + [""]
 
 
@@ -95,18 +110,33 @@ def review_md(results: list[StudentResult], quiz: Quiz) -> str:
     return "\n".join(lines)
 
 
-def write_reports(results: list[StudentResult], quiz: Quiz, out: Path) -> None:
+def _scrubbed(q: QuestionResult) -> QuestionResult:
+    return replace(q, messages=tuple(scrub_paths(m) for m in q.messages),
+                   review_reason=scrub_paths(q.review_reason),
+                   parts=tuple(replace(p, message=scrub_paths(p.message)) for p in q.parts))
+
+
+def write_reports(results: list[StudentResult], quiz: Quiz, out: Path) -> dict[str, str]:
+    """Write the reports into ``out``; returns the folder of each student id."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    results = [replace(r, questions=tuple(_scrubbed(q) for q in r.questions))
+               for r in results]
+    folders = folder_names([r.student for r in results])
     write_gradebook(results, quiz, out / "quiz_gradebook.csv")
     for r in results:
-        folder = out / safe_name(r.student)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "feedback.md").write_text(feedback_md(r, quiz), encoding="utf-8")
-    (out / "review.md").write_text(review_md(results, quiz), encoding="utf-8")
+        atomic_write(out / folders[r.student] / "feedback.md", printable(feedback_md(r, quiz)))
+    rows = [["student", "folder", "answer_file"]] + [
+        [r.student, folders[r.student], Path(r.source).name if r.source else ""]
+        for r in results]
+    atomic_write(out / "folders.csv", _csv([[csv_cell(c) for c in row] for row in rows]))
+    atomic_write(out / "review.md", printable(review_md(results, quiz)))
+    return folders
 
 
 def check_text(q: QuestionResult, quiz: Quiz) -> str:
-    """What ``grader quiz --check`` prints for one answer."""
+    """What ``grader quiz --check`` prints for one answer (control characters shown as
+    escapes, host paths replaced)."""
     question = quiz.question(q.qid)
     score = "pending" if q.score is None else f"{q.score:g} / {q.max_score:g}"
     lines = [f"{q.qid.upper()} ({question.title}): {q.verdict}  [{score}]"]
@@ -119,4 +149,4 @@ def check_text(q: QuestionResult, quiz: Quiz) -> str:
         shown = {p.message for p in q.parts}
         lines += [f"  - {m}" for m in q.messages if m not in shown]
         lines += [f"  - {_part(p)}" for p in q.parts]
-    return "\n".join(lines)
+    return printable(scrub_paths("\n".join(lines)))

@@ -44,5 +44,8 @@ class Matrix:
 class _Shape:
     """``x.shape``, ``*x.shape``: only meaningful as the size of a draw."""
 
+    def __reduce__(self) -> str:
+        return "SHAPE"  # one object, also after a trip to a worker process
+
 
 SHAPE = _Shape()

@@ -109,7 +109,8 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
     pts = question.points
     base = QuestionResult(question.id, "missing", 0.0, pts,
                           answer=section.text if section else "")
-    if section is None or section.is_blank or _NOTHING.match(section.text.strip()):
+    if section is None or section.is_blank or (len(section.text) < 200 and
+                                               _NOTHING.match(section.text.strip())):
         return replace(base, messages=(feedback.message("missing", question),))
     reading = _read(question, section, facts, drop=facts.drop_convention, carry=carry)
     if export is not None:

@@ -14,7 +14,8 @@ from pathlib import Path
 RESERVED = {"gradebook.csv", "report.html", "folders.csv", "logs", "inline_answers.html",
             "inline_answers.md", "review.md", "quiz_gradebook.csv"}
 RESERVED_PREFIXES = ("grades.sqlite",)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff'
+                     r'\ud800-\udfff/\\:*?"<>|]')
 _MAX_BYTES = 120  # well under every filesystem's 255-byte name limit, with room for a suffix
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
             *(f"lpt{i}" for i in range(1, 10))}
@@ -39,7 +40,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def folder_names(students: list[str]) -> dict[str, str]:
+def folder_names(students: list[str], *, reserved: frozenset[str] = frozenset()
+                 ) -> dict[str, str]:
     """A distinct, safe folder name for every student id.
 
     Unicode letters are kept; separators, control characters, leading dots and names
@@ -47,7 +49,7 @@ def folder_names(students: list[str]) -> dict[str, str]:
     a name had to change or two names would be the same folder on a case-insensitive
     filesystem, so the mapping stays one-to-one.
     """
-    cleaned = {s: _clean(s) for s in students}
+    cleaned = {s: _clean(s, reserved) for s in students}
     seen: dict[str, int] = {}
     for name in cleaned.values():
         key = unicodedata.normalize("NFC", name).casefold()
@@ -62,10 +64,12 @@ def folder_names(students: list[str]) -> dict[str, str]:
     return names
 
 
-def _clean(student: str) -> str:
-    name = _UNSAFE.sub("_", student).strip(" ")
+def _clean(student: str, reserved: frozenset[str] = frozenset()) -> str:
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", student)).strip(" ")
     name = name.lstrip(".") or "_"
-    if (name.lower() in RESERVED or name.lower().startswith(RESERVED_PREFIXES)
+    if name[0] in "=+-@":  # a folder name that folders.csv would have to quote
+        name = "_" + name
+    if (name.lower() in RESERVED | reserved or name.lower().startswith(RESERVED_PREFIXES)
             or name.split(".")[0].lower() in _WINDOWS):
         name = "_" + name
     name = name.rstrip(". ") or "_"  # Windows drops trailing dots and spaces

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from ..results import SubmissionResult
 from .files import atomic_write
+from .safe_text import csv_cell
 
 HEAD = ["student", "score", "max_score", "status"]
-# Spreadsheets run a cell that starts with these as a formula (CSV injection), also after
-# leading blanks, which some of them skip.
-_FORMULA = ("=", "+", "-", "@")
-# C0 and C1 control characters (ESC, BEL, ...): a terminal that shows the file obeys them.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 
 
 def test_names(results: list[SubmissionResult]) -> list[str]:
@@ -47,16 +43,9 @@ def write(results: list[SubmissionResult], out_dir: Path) -> Path:
 
 
 def cell(text: str) -> str:
-    """A student-controlled string made inert for spreadsheets and terminals.
-
-    Control characters are written as ``\\xNN``; a leading apostrophe, the spreadsheet
-    convention for "this is text", goes before a formula character (after blanks too) or
-    a leading blank. Ids that need either are hostile or very unusual, and results.json
-    keeps the exact id.
-    """
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-    needs_quote = text.lstrip().startswith(_FORMULA) or text[:1].isspace()
-    return "'" + text if needs_quote else text
+    """A student-controlled string made inert for spreadsheets and terminals (results.json
+    keeps the exact id)."""
+    return csv_cell(text)
 
 
 def _number(value: float) -> str:

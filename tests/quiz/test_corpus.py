@@ -36,6 +36,15 @@ class Case:
     tag: str = ""
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _sandbox_folder():
+    """The Q4 answers' sandbox slot lives in a temporary folder removed afterwards."""
+    from grader.quiz.grade import sandbox_scratch
+
+    with sandbox_scratch():
+        yield
+
+
 def sandbox_runs() -> bool:
     """Q4 answers need the sandbox; without one they are all (rightly) reviews."""
     from grader.quiz.code_check import _Slot
