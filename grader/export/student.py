@@ -24,7 +24,7 @@ VERSION = f"{__version__}+student"  # a local version: pip shows which edition i
 TOP_LEVEL = ("__init__.py", "cli.py", "config.py", "errors.py", "paths.py", "results.py",
              "store.py")
 SUBPACKAGES = ("run", "reports", "check", "ci")
-SUITE_FILES = ("__init__.py", "plugin.py")  # grader/suites/ itself
+SUITE_FILES = ("__init__.py", "compare.py", "plugin.py")  # grader/suites/ itself
 PUBLIC_SUITE_MODULES = ("__init__.py", "diagnose.py", "stats.py")  # of each suite package
 RUNTIME = ("numpy", "pytest", "click", "rich", "tomli")  # what `grader check` imports
 SUMMARY = ("Student edition of the grader: `grader check` runs the public checks in the "

@@ -4,6 +4,12 @@ Each submission's worker session opens at its first test and closes right after 
 its :class:`SubmissionResult` goes to ``on_result`` at that moment. Whatever goes wrong with
 one submission (its code, its worker, or the grader itself) ends up in that submission's
 result and status; the batch carries on, and every submission gets exactly one result.
+
+A check that raised something other than a failure is judged by running it again, at once,
+against the reference solution (:meth:`_Batch.recheck`): if it passes there, what made it
+raise was this submission's values, and the check is failed with the exception's text;
+otherwise (it raises or fails on correct code too, or cannot be rechecked) the grader is at
+fault and the submission gets ``internal_error``.
 """
 
 from __future__ import annotations
@@ -17,10 +23,15 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from ..errors import InternalError
+from ..paths import solutions_dir
 from ..results import STATUSES, SubmissionResult, TestResult
+from ..suites import contexts
 from ..suites.plugin import JudgePlugin, Outcome
+from .local_session import LocalSession
 from .model import REQUIRED_FILES, StagedSubmission
 from .proxy import FC_NET, LAYERS, SYNTAX_ERRORS, Failure, Stopped, Student, StudentRaised, clean
 
@@ -47,6 +58,7 @@ _PRECEDENCE = ("internal_error", "missing", "syntax_error", "import_error", "tim
 assert set(_PRECEDENCE) == set(STATUSES)
 OUTPUT_SHOWN = 2000  # characters of the student's own printed output kept in the summary
 INTERNAL = "the grader failed while running this check; your submission will be regraded"
+CRASHED_ON_VALUES = "this check could not use what your code returned"
 
 
 class SubmissionState:
@@ -76,14 +88,22 @@ class SubmissionState:
         self.statuses.append(_import_status(failure, events))
         self.notes.append(_import_message(failure) + " The net checks could not run.")
 
-    def record(self, outcome: Outcome) -> None:
+    def record(self, outcome: Outcome, recheck=None) -> None:
+        """Score one test. ``recheck(outcome)`` is True when the test, which raised, passes
+        on the reference solution: then the exception came from this submission's values."""
         info, error = outcome.info, outcome.error
         status, message = "passed", ""
         if outcome.skipped:
             status, message = "failed", "this check did not run"
         elif error is not None:
             status, message = _classify(error)
-            if status == "error":
+            if status == "error" and recheck is not None and recheck(outcome):
+                status, message = "failed", _crash_message(error)
+                log.warning("%s crashed on the values of %s, and passes on the reference: "
+                            "failed (the check should validate those values)", info.name,
+                            self.staged.student,
+                            exc_info=(type(error), error, error.__traceback__))
+            elif status == "error":
                 log.error("internal error in %s for %s", info.name, self.staged.student,
                           exc_info=(type(error), error, error.__traceback__))
                 self.statuses.append("internal_error")
@@ -169,6 +189,60 @@ def _classify(error: BaseException) -> tuple[str, str]:
     return "error", INTERNAL
 
 
+def _crash_message(error: BaseException) -> str:
+    """What a student reads when a check crashed on their values: where, and the exception."""
+    text = clean(str(error))
+    what = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    where = ": ".join(contexts(error))
+    return clean(f"{where}: " * bool(where) + f"{CRASHED_ON_VALUES} ({what})")
+
+
+class _Reference:
+    """The reference solution as a ``student``: for rechecking a check that raised.
+
+    It runs in THIS process (``LocalSession``), which is right for our own code only; one
+    per way a submission can be shaped (with or without ``fc_net.py``, a net that failed to
+    import), opened on first use and closed with the batch.
+    """
+
+    def __init__(self) -> None:
+        self.students: dict[tuple, Student | None] = {}
+        self.sessions: list[LocalSession] = []
+
+    def like(self, student: Student) -> Student | None:
+        key = (student.has_fc_net, student.net_unavailable)
+        if key not in self.students:
+            self.students[key] = self._open(*key)
+        return self.students[key]
+
+    def _open(self, has_fc_net: bool, net_unavailable: str | None) -> Student | None:
+        try:
+            root = solutions_dir()
+        except InternalError:  # the student edition of grader check has no solutions/
+            return None
+        if not (root / "cs231n" / "layers.py").is_file():
+            return None
+        session = LocalSession(root)
+        self.sessions.append(session)
+        files = ("layers.py", "fc_net.py") if has_fc_net else ("layers.py",)
+        reference = Student(session, files=files)
+        try:
+            session.import_module(LAYERS)
+            if has_fc_net:
+                session.import_module(FC_NET)
+        except Exception:
+            log.exception("the reference solution could not be imported for a recheck")
+            return None
+        reference.net_unavailable = net_unavailable
+        return reference
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.close()
+        self.sessions.clear()
+        self.students.clear()
+
+
 class _Batch:
     """The judge's side of the plugin: opens workers, keeps outcomes, emits results."""
 
@@ -179,6 +253,7 @@ class _Batch:
         self.on_result = on_result
         self.catalogue: list = []
         self.callback_errors: list[BaseException] = []
+        self.reference = _Reference()
 
     def student(self, index: int) -> Student:
         state = self.states[index]
@@ -219,7 +294,33 @@ class _Batch:
         state.student = student
 
     def record(self, index: int, outcome: Outcome) -> None:
-        self.states[index].record(outcome)
+        state = self.states[index]
+        state.record(outcome, recheck=lambda outcome: self.recheck(state, outcome))
+
+    def recheck(self, state: SubmissionState, outcome: Outcome) -> bool:
+        """True when the test that raised for ``state`` passes on the reference solution.
+
+        Only then did the exception depend on what this submission returned. Anything else
+        (the recheck raises or fails too, the test cannot be rechecked, no reference is at
+        hand) leaves it the grader's fault. The reference draws from numpy's global stream
+        in this process: its state is put back, whatever else shares it.
+        """
+        if outcome.recheck is None or state.student is None:
+            return False
+        reference = self.reference.like(state.student)
+        if reference is None:
+            return False
+        stream = np.random.get_state()
+        try:
+            outcome.recheck(reference)
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            raise
+        except BaseException:  # the check fails on correct code too: the grader's fault
+            log.exception("%s also fails on the reference solution", outcome.info.name)
+            return False
+        finally:
+            np.random.set_state(stream)
+        return True
 
     def finish(self, index: int) -> None:
         state = self.states[index]
@@ -281,6 +382,7 @@ def judge(staged: list[StagedSubmission], *, slot, suite_dir: Path,
     except Exception:
         log.exception("the hidden suite crashed")
     finally:
+        batch.reference.close()
         if plugin.interrupted:
             batch.finish_unreported("grading was interrupted before your tests ran")
             for state in batch.states:

@@ -4,6 +4,10 @@ Suites are ordinary pytest modules. They get two fixtures from :mod:`grader.suit
 ``student`` (calls into the submission through the worker proxy) and ``ref`` (the reference
 ``cs231n`` package). A test fails with a :class:`Failure` (or a plain ``assert`` with a
 message); its text is exactly what the student reads.
+
+Every value that came from the submission is looked at through the comparison helpers of
+:mod:`grader.suites.compare` (``real_array``, ``real_number``, ``equal``, ``close``, ...,
+re-exported here), never with numpy's own comparisons.
 """
 
 from __future__ import annotations
@@ -13,17 +17,36 @@ import copy
 
 from grader.run.proxy import Failure, Stopped, StudentRaised
 
-__all__ = ["Failure", "Stopped", "StudentRaised", "about", "prefetch", "shared", "together",
-           "value_of"]
+__all__ = ["REAL_KINDS", "Failure", "Stopped", "StudentRaised", "about", "below", "close", "close_number",
+           "contexts", "describe", "directional_error", "entrywise_error", "equal",
+           "finite_mean", "floats", "prefetch", "real_array", "real_number", "relative_error",
+           "same_number", "shared", "shown", "together", "value_of", "zero_count"]
 
 
 @contextlib.contextmanager
 def about(context: str):
-    """Prefix any failure inside the block with what was being checked."""
+    """Prefix any failure inside the block with what was being checked.
+
+    Any other exception keeps the context too (see :func:`contexts`): should the judge find
+    that it came from the submission's values, the student reads where it happened.
+    """
     try:
         yield
     except Failure as failure:
         raise _with_message(failure, f"{context}: {failure}") from None
+    except Exception as error:
+        known = error.__dict__.setdefault(_CONTEXTS, [])
+        if context not in known:
+            known.append(context)  # innermost first
+        raise
+
+
+_CONTEXTS = "_grader_contexts"
+
+
+def contexts(error: BaseException) -> list[str]:
+    """What :func:`about` blocks an exception passed through, outermost first."""
+    return list(reversed(getattr(error, _CONTEXTS, ())))
 
 
 def shared(student, key, compute):
@@ -31,7 +54,8 @@ def shared(student, key, compute):
 
     Round trips to the worker dominate the suite's cost, so checks that need the same
     evidence (one train-mode sample serves the zero-fraction, scaling and mean checks)
-    share it instead of drawing it again.
+    share it instead of drawing it again. An exception that is not a failure is kept too
+    (by :func:`prefetch`) and raised again in each test that asks for the key.
     """
     if key not in student.memo:
         try:
@@ -40,8 +64,21 @@ def shared(student, key, compute):
             student.memo[key] = (False, failure)
     ok, value = student.memo[key]
     if not ok:
-        raise _with_message(value, str(value))
+        if isinstance(value, Failure):
+            raise _with_message(value, str(value))
+        raise _again(value)
     return value
+
+
+def _again(error: Exception) -> Exception:
+    """A copy of a kept exception to raise in one more test: the contexts that test's
+    ``about`` blocks add stay its own (the kept one keeps those of its computation)."""
+    try:
+        fresh = copy.copy(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot be copied is raised as is
+        return error
+    fresh.__dict__[_CONTEXTS] = list(getattr(error, _CONTEXTS, ()))
+    return fresh.with_traceback(error.__traceback__)
 
 
 def together(student, *functions):
@@ -64,12 +101,12 @@ def value_of(outcome):
 
 def prefetch(student, computations: dict) -> None:
     """Compute the :func:`shared` values of ``computations`` (key -> function) not known yet,
-    side by side. Each key later gives its own value or its own failure, exactly as if
-    ``shared`` had computed it alone, so one failed call never fails another check."""
+    side by side. Each key later gives its own value, failure or exception, exactly as if
+    ``shared`` had computed it alone, so one failed call never fails another check: an
+    exception raised while computing one key (a value the check could not handle, or a
+    bug of ours) is raised in the test that asks for that key, and judged there."""
     todo = [(key, compute) for key, compute in computations.items() if key not in student.memo]
     for (key, _), (ok, value) in zip(todo, student.side_by_side([c for _, c in todo])):
-        if not ok and not isinstance(value, Failure):
-            raise value  # a grader bug, not a verdict: the test errors as it would alone
         student.memo[key] = (ok, value)
 
 
@@ -78,3 +115,23 @@ def _with_message(failure: Failure, message: str) -> Failure:
     fresh = copy.copy(failure)
     fresh.args = (message,)
     return fresh
+
+
+from .compare import (
+    REAL_KINDS,
+    below,
+    close,
+    close_number,
+    describe,
+    directional_error,
+    entrywise_error,
+    equal,
+    finite_mean,
+    floats,
+    real_array,
+    real_number,
+    relative_error,
+    same_number,
+    shown,
+    zero_count,
+)

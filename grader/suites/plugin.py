@@ -4,11 +4,17 @@ It parametrises every hidden test over the batch's submissions, orders the items
 submission's tests run together, provides the ``student`` and ``ref`` fixtures, and hands
 every test's outcome to the batch as soon as its teardown is over. What an outcome means
 (scores, statuses, messages) is the batch's business, not pytest's.
+
+When a plainly called test (see ``_call_plainly``) raised, its outcome also carries
+``recheck``: the same test function called again with another ``student`` in place of this
+submission's. The batch uses it to tell a check that crashed on what one submission
+returned (the same check passes on the reference) from a check that is broken.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,6 +44,9 @@ class Outcome:
     phase: str = ""
     skipped: bool = False
     duration: float = 0.0
+    # After an error in the call of a plainly called test: the call again, with the student
+    # given in place of this submission's (the other arguments as they were).
+    recheck: Callable[[object], None] | None = None
 
 
 class Batch(Protocol):
@@ -167,8 +176,9 @@ class JudgePlugin:
             for name in item._fixtureinfo.argnames:
                 arguments[name] = (self.batch.student(index) if name == "student"
                                    else self.ref())
-        if _phase(outcome, "setup", setup):
-            _phase(outcome, "call", lambda: item.obj(**arguments))
+        if _phase(outcome, "setup", setup) and not _phase(
+                outcome, "call", lambda: item.obj(**arguments)) and outcome.phase == "call":
+            outcome.recheck = _recheck(item.obj, arguments)
 
     def _run_hooks(self, item, nextitem, outcome: Outcome) -> None:
         """pytest's own protocol, without logging, for tests that need more than the plain
@@ -190,6 +200,13 @@ class JudgePlugin:
             if outcome.error is None and not report.skipped:
                 outcome.error, outcome.phase = call.excinfo.value, call.when
         return report
+
+
+def _recheck(function, arguments: dict) -> Callable[[object], None]:
+    def call(student) -> None:
+        function(**{name: student if name == "student" else value
+                    for name, value in arguments.items()})
+    return call
 
 
 def _short_repr(excinfo) -> str:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about
+from grader.suites import (
+    Failure,
+    about,
+    below,
+    entrywise_error,
+    equal,
+    finite_mean,
+    floats,
+    real_array,
+    zero_count,
+)
 from grader.suites.dropout import diagnose
 from grader.suites.dropout.stats import binomial_region, mean_region
 
@@ -24,11 +34,10 @@ def _inputs(shape, seed: int) -> np.ndarray:
 
 
 def _forward(student, x, param):
+    # Every value is looked at through grader.suites' helpers: NaN, wrong types and wrong
+    # shapes fail with a message instead of passing or crashing the check.
     out, cache = student.layers.dropout_forward(x, dict(param))
-    if out.shape != x.shape:
-        raise Failure(f"dropout_forward returned shape {out.shape} for an input of shape "
-                      f"{x.shape}")
-    return out, cache
+    return real_array(out, "dropout_forward's out", shape=x.shape), cache
 
 
 @pytest.mark.points(3)
@@ -39,7 +48,7 @@ def test_train_zeroes_one_minus_p(student):
         x = _inputs((200, 250), 1)
         with about(f"dropout_forward(x, {{'mode': 'train', 'p': {p}}})"):
             out, _ = _forward(student, x, {"mode": "train", "p": p})
-        dropped = int(np.count_nonzero(out == 0))
+        dropped = zero_count(out, "dropout_forward's out")
         low, high = binomial_region(x.size, 1.0 - p)  # a correct layer leaves it w.p. <= 1e-9
         if dropped < low or dropped > high:
             raise Failure(diagnose.zero_fraction(dropped / x.size, p, x.size))
@@ -53,10 +62,10 @@ def test_train_keeps_mean(student):
         x = _inputs((200, 250), 2)
         out, _ = _forward(student, x, {"mode": "train", "p": p})
         low, high = mean_region(x, p)  # Bernstein bound, false failure <= 1e-9
-        if not low <= float(out.mean()) <= high:
+        average = finite_mean(out, "dropout_forward's out")
+        if not low <= average <= high:
             half_width = (high - low) / 2 / float(x.mean())
-            raise Failure(diagnose.train_mean(float(out.mean()) / float(x.mean()), p,
-                                              half_width))
+            raise Failure(diagnose.train_mean(average / float(x.mean()), p, half_width))
 
 
 @pytest.mark.points(2)
@@ -66,7 +75,8 @@ def test_test_mode_passes_input_through(student):
     for p in KEEP:
         x = _inputs((40, 50), 3) - 10.0
         result, _ = student.layers.dropout_forward(x, {"mode": "test", "p": p})
-        if result.shape == x.shape and np.array_equal(result, x):
+        result = real_array(result, "dropout_forward's out")
+        if result.shape == x.shape and equal(result, x, "dropout_forward's out"):
             continue
         raise Failure(diagnose.test_output(result, x, p))
 
@@ -90,7 +100,7 @@ def test_seed_repeats_mask(student):
     x = _inputs((50, 60), 4)
     once, _ = _forward(student, x, {"mode": "train", "p": 0.4, "seed": 123})
     twice, _ = _forward(student, x, {"mode": "train", "p": 0.4, "seed": 123})
-    if not np.array_equal(once, twice):
+    if not equal(twice, once, "dropout_forward's out"):
         raise Failure(diagnose.SEED_NOT_REPEATABLE)
 
 
@@ -115,9 +125,7 @@ def test_backward_numerical_gradient(student):
     dout = rng.standard_normal(x.shape)
     param = {"mode": "train", "p": 0.2, "seed": 123}
     _, cache = _forward(student, x, param)
-    dx = student.layers.dropout_backward(dout, cache=cache)
-    if dx.shape != x.shape:
-        raise Failure(f"dropout_backward returned dx of shape {dx.shape}; x has {x.shape}")
+    dx = real_array(student.layers.dropout_backward(dout, cache=cache), "dx", shape=x.shape)
     numeric = np.zeros_like(x)
     h = 1e-5
     for index in np.ndindex(x.shape):
@@ -125,8 +133,8 @@ def test_backward_numerical_gradient(student):
         step[index] = h
         plus, _ = _forward(student, x + step, param)
         minus, _ = _forward(student, x - step, param)
-        numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
-    error = float(np.max(np.abs(dx - numeric) / np.maximum(1e-8, np.abs(dx) + np.abs(numeric))))
-    if error > 1e-8:
+        numeric[index] = np.sum((floats(plus) - floats(minus)) * dout) / (2 * h)
+    error = entrywise_error(dx, numeric, "dx")  # never NaN: NaN in dx fails with a message
+    if not below(error, 1e-8):
         raise Failure(f"dx relative error is {error:.2e}; it should be around 1e-10. dx is dout "
                       "times the mask the forward pass stored in the cache (1/p included).")

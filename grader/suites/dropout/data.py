@@ -14,7 +14,15 @@ from functools import cache
 
 import numpy as np
 
-from grader.suites import Failure
+from grader.suites import (
+    Failure,
+    below,
+    describe,
+    real_array,
+    real_number,
+    relative_error,
+    shown,
+)
 
 SUITE_SEED = 231
 MARGIN = 0.05  # no ReLU input of the net cases comes closer than this to its kink
@@ -112,48 +120,62 @@ def set_params(net, params: dict) -> None:
 
 
 def train_loss(net, X, y) -> tuple[float, dict]:
-    """net.loss(X, y), checked to be (finite loss, dict of gradient arrays)."""
+    """net.loss(X, y), checked to be (finite loss, dict of real-valued gradient arrays)."""
     result = net.loss(X, y)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Failure("loss(X, y) must return (loss, grads)")
+        raise Failure("loss(X, y) must return (loss, grads); it returned " + describe(result))
     loss, grads = result
-    try:
-        loss = float(loss)
-    except (TypeError, ValueError):
-        raise Failure("loss(X, y) must return the loss as a number") from None
-    if not math.isfinite(loss):
-        raise Failure(f"loss(X, y) returned a loss of {loss}")
-    if not isinstance(grads, dict) or not all(isinstance(g, np.ndarray) and g.dtype.kind in "biuf"
-                                              for g in grads.values()):
-        raise Failure("loss(X, y) must return grads as a dict of real-valued numpy arrays")
+    loss = real_number(loss, "the loss that loss(X, y) returned")
+    if not isinstance(grads, dict):
+        raise Failure("loss(X, y) must return grads as a dict of numpy arrays; grads is "
+                      + describe(grads))
+    for name, value in grads.items():
+        real_array(value, f"grads[{shown(name)}]", finite=False)
     return loss, grads
 
 
-def scores(net, X) -> np.ndarray:
-    result = net.loss(X)
-    if not isinstance(result, np.ndarray) or result.dtype.kind not in "biuf":
-        raise Failure("loss(X) without labels must return the scores as a real-valued numpy "
-                      "array")
-    return result
+def scores(net, X, classes: int) -> np.ndarray:
+    """loss(X): the test-time scores, a finite real array of shape (N, classes)."""
+    return real_array(net.loss(X), "the scores array that loss(X) returned",
+                      shape=(len(X), classes))
 
 
-def check_grads_match_params(grads: dict, params: dict) -> None:
+def check_grads_match_params(grads: dict, params: dict) -> dict:
+    """One finite gradient of each parameter's shape: those gradients, and nothing else.
+
+    What the net tests gather is kept for all of a submission's tests, so only arrays of
+    the parameters' own shapes are kept: a submission's extra entries could be of any size.
+    """
     missing = sorted(set(params) - set(grads))
     if missing:
         raise Failure(f"loss() returned no gradient for {', '.join(missing)}")
-    for name, value in params.items():
-        if np.shape(grads[name]) != np.shape(value):
-            raise Failure(f"grads[{name!r}] has shape {np.shape(grads[name])}; "
-                          f"params[{name!r}] has shape {np.shape(value)}")
+    return {name: real_array(grads[name], f"grads[{name!r}]", shape=np.shape(value))
+            for name, value in params.items()}
+
+
+def numbers_in(param, keys=("p", "seed")):
+    """dropout_param as the net tests read it: for a dict, each of ``keys`` it has, as the
+    number it holds or else a description (a str) of what it holds instead; for anything
+    else, a description. It is kept for several tests, and a submission's dict may hold
+    values of any size."""
+    if not isinstance(param, dict):
+        return describe(param)
+    return {key: _number_or_description(param[key]) for key in keys if key in param}
+
+
+def _number_or_description(value):
+    try:
+        real_number(value, "an entry of dropout_param", finite=False)
+    except Failure:
+        return describe(value)
+    return value
 
 
 def worst_mismatch(got: dict, want: dict) -> tuple[str, float] | None:
     """The gradient furthest from the reference (name, relative error), or None if all agree."""
     worst = None
     for name, expected in want.items():
-        actual = got[name]
-        scale = max(float(np.max(np.abs(expected))), 1e-12)
-        error = float(np.max(np.abs(actual - expected))) / scale
-        if error > 1e-7 and (worst is None or error > worst[1]):
+        error = relative_error(got[name], expected, f"grads[{name!r}]")
+        if not below(error, 1e-7) and (worst is None or error > worst[1]):
             worst = (name, error)
     return worst

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.suites import Failure, about, prefetch, shared
+from grader.suites import Failure, about, prefetch, real_array, shared, zero_count
 from grader.suites.dropout import data
 
 P_VALUES = (0.25, 0.4, 0.7, 0.9)  # never only 0.5: some mistakes are exact there
@@ -24,10 +24,9 @@ def train(p, **extra):
 
 
 def forward(student, x, param):
+    """dropout_forward(x, param): its out checked to be a finite real array of x's shape."""
     out, cache = student.layers.dropout_forward(x, param)
-    if out.shape != x.shape:
-        raise Failure(f"the output has shape {out.shape}; the input had shape {x.shape}")
-    return out, cache
+    return real_array(out, "out", shape=x.shape), cache
 
 
 def _train_sample(student, p, dtype=np.float64):
@@ -46,7 +45,7 @@ def _test_sample(student, p, dtype=np.float64):
         x = data.signed((20, 30), f"test-{p}", dtype=dtype)
         with about(f"dropout_forward(x, {{'mode': 'test', 'p': {p}}})"):
             out, cache = student.layers.dropout_forward(x, {"mode": "test", "p": p})
-        return x, out, cache
+            return x, real_array(out, "out", shape=x.shape), cache
     return compute
 
 
@@ -92,7 +91,7 @@ def require_dropping(student) -> None:
     A correct layer fails this with probability below 0.7**10000 + 0.3**10000 (100x100 units).
     """
     x, out = train_sample(student, 0.7)
-    zeros = int(np.count_nonzero(out == 0))
+    zeros = zero_count(out, "out")
     if zeros == 0 or zeros == x.size:
         what = "no output" if zeros == 0 else "every output"
         raise Failure(f"checked only once dropout_forward drops units: with p = 0.7, {what} "

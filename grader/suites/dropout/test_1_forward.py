@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about, together
+from grader.suites import (
+    Failure,
+    about,
+    close,
+    equal,
+    finite_mean,
+    floats,
+    together,
+    zero_count,
+)
 from grader.suites.dropout import data, diagnose
 from grader.suites.dropout.samples import (
     P_VALUES,
@@ -31,7 +40,7 @@ def test_zero_fraction(student):
     """dropout_forward: about 1 - p of the train outputs are zero"""
     for p in P_VALUES:
         x, out = train_sample(student, p)
-        zeros = int(np.count_nonzero(out == 0))
+        zeros = zero_count(out, "out")
         lo, hi = binomial_region(x.size, 1.0 - p)  # exact tails: P(false failure) <= 1e-9
         if not lo <= zeros <= hi:
             raise Failure(diagnose.zero_fraction(zeros / x.size, p, x.size))
@@ -46,9 +55,9 @@ def test_kept_units_scaled(student):
         kept = out != 0
         if not kept.any():
             raise Failure(f"with p = {p} every output was zero")
-        ratio = out[kept] / x[kept]
+        ratio = floats(out[kept]) / x[kept]
         # Deterministic: x / p and x * (1 / p) differ by rounding only.
-        if not np.allclose(ratio, 1.0 / p, rtol=1e-6, atol=0):
+        if not close(ratio, 1.0 / p, f"with p = {p}, out / x", rtol=1e-6):
             raise Failure(diagnose.kept_scale(float(np.median(ratio)), p))
 
 
@@ -59,7 +68,7 @@ def test_mean_preserved(student):
     for p in P_VALUES:
         x, out = train_sample(student, p)
         lo, hi = mean_region(x, p)  # Bernstein bound: P(false failure) <= 1e-9
-        mean = float(out.mean())
+        mean = finite_mean(out, "out")
         if not lo <= mean <= hi:
             tolerance = (hi - lo) / 2 / float(x.mean())
             raise Failure(diagnose.train_mean(mean / float(x.mean()), p, tolerance))
@@ -71,7 +80,7 @@ def test_test_mode_identity(student):
     """dropout_forward: test mode returns the input unchanged"""
     for p in P_VALUES:
         x, out, _ = sample_in_test_mode(student, p)
-        if out.shape != x.shape or not np.array_equal(out, x):
+        if out.shape != x.shape or not equal(out, x, "out"):
             raise Failure(diagnose.test_output(out, x, p))
 
 
@@ -110,7 +119,7 @@ def test_seed_repeatable(student):
     for p in (0.3, 0.8):
         # Unseeded calls come between the two seeded ones and move any global stream on.
         first, _, _, second = seed_sequence(student, p)
-        if not np.array_equal(first, second):  # deterministic for a correct layer
+        if not equal(second, first, "out"):  # deterministic for a correct layer
             raise Failure(f"with p = {p}: " + diagnose.SEED_NOT_REPEATABLE)
 
 
@@ -121,7 +130,7 @@ def test_fresh_masks_without_seed(student):
     # P(two independent masks of 1200 units agree) = (p^2 + (1-p)^2)^1200 <= 0.62^1200 ~ 1e-249.
     for p in (0.3, 0.8):
         _, first, second, _ = seed_sequence(student, p)  # after a seeded call, as in a net
-        if np.array_equal(data.mask_of(first), data.mask_of(second)):
+        if equal(data.mask_of(second), data.mask_of(first), "the mask"):
             raise Failure(f"with p = {p}: " + diagnose.UNSEEDED_REPEATS)
 
 
@@ -151,12 +160,12 @@ def test_any_input_shape(student):
         x = data.activations(shape, f"shape-{len(shape)}")
         with about(f"for an input of shape {shape}"):
             out, _ = forward(student, x, train(p))
-            zeros = int(np.count_nonzero(out == 0))
+            zeros = zero_count(out, "out")
             lo, hi = binomial_region(x.size, 1.0 - p)  # P(false failure) <= 1e-9 per shape
             if not lo <= zeros <= hi:
                 raise Failure(diagnose.zero_fraction(zeros / x.size, p, x.size))
             kept = out != 0
-            if not np.allclose(out[kept], x[kept] / p, rtol=1e-6, atol=0):
+            if not close(out[kept], x[kept] / p, "the kept outputs", rtol=1e-6):
                 raise Failure("kept outputs are not x / p")
 
     together(student, *(lambda shape=shape: check(shape)
@@ -172,7 +181,7 @@ def test_input_not_modified(student):
     def check(mode):
         x = data.signed((20, 30), f"pure-{mode}")
         _, _, after = student.layers.forward_watching_input(x, {"mode": mode, "p": 0.5})
-        if after.shape != x.shape or not np.array_equal(after, x):
+        if after.shape != x.shape or not equal(after, x, f"in {mode} mode, x afterwards"):
             raise Failure(f"in {mode} mode: " + diagnose.MUTATED_INPUT)
 
     together(student, lambda: check("train"), lambda: check("test"))

@@ -9,10 +9,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.suites import Failure, about, together, value_of
+from grader.suites import (
+    Failure,
+    about,
+    below,
+    close,
+    directional_error,
+    equal,
+    floats,
+    real_array,
+    together,
+    value_of,
+)
 from grader.suites.dropout import data
 from grader.suites.dropout.samples import forward, require_dropping, sample_in_test_mode
-from grader.suites.dropout.stats import directional_error
 
 GRADIENT_TOLERANCE = 1e-8  # the notebook's bar for dx ("around e-10 or less")
 
@@ -48,14 +58,13 @@ def test_gradient_check(student):
         x, dout, v = cases[p]
         with about(f"with p = {p} and a seed"):
             dx, plus, minus = (value_of(outcome) for outcome in outcomes[3 * k:3 * k + 3])
-            if dx.shape != x.shape:
-                raise Failure(f"dx has shape {dx.shape}; x has shape {x.shape}")
-        numeric = float(np.sum((plus - minus) * dout)) / (2 * h)
+            dx = floats(real_array(dx, "dx", shape=x.shape))
+        numeric = float(np.sum((floats(plus) - floats(minus)) * dout)) / (2 * h)
         analytic = float(np.sum(dx * v))
         error = directional_error(numeric, analytic,
                                   float(np.linalg.norm(dx) * np.linalg.norm(v)))
-        if error > GRADIENT_TOLERANCE:
-            if not np.array_equal(data.mask_of(plus), data.mask_of(minus)):
+        if not below(error, GRADIENT_TOLERANCE):
+            if not equal(data.mask_of(plus), data.mask_of(minus), "the mask"):
                 raise Failure(f"with p = {p}: the seeded forward pass used a different mask on "
                               "each call, so dx cannot match it (see the seed check)")
             raise Failure(f"with p = {p}: dx relative error {error:.2e} (must be below "
@@ -82,9 +91,11 @@ def test_uses_forward_mask(student):
         with about(f"with p = {p}"):
             out, cache = forward(student, x, param)
             dx = student.layers.dropout_backward(dout, cache)
-        # x has no zeros, so out / x is exactly the forward pass's mask / p (up to rounding).
-        expected = dout * (out / x)
-        if dx.shape != dout.shape or not np.allclose(dx, expected, rtol=1e-9, atol=0):
+            # x has no zeros, so out / x is exactly the forward pass's mask / p (up to
+            # rounding).
+            expected = dout * (floats(out) / x)
+            same = close(dx, expected, "dx", rtol=1e-9)
+        if not same:
             when = "without a seed" if seed is None else "with a seed"
             raise Failure(f"{when} (p = {p}), dx is not dout times the forward pass's "
                           "mask / p. Keep the mask in the cache and reuse it; do not draw "
@@ -104,7 +115,8 @@ def test_test_mode_backward_identity(student):
         dout = data.signed(x.shape, f"tb-dout-{p}")
         with about(f"in test mode (p = {p})"):
             dx = student.layers.dropout_backward(dout, cache)
-        if dx.shape != dout.shape or not np.array_equal(dx, dout):
+            same = equal(dx, dout, "dx")
+        if not same:
             raise Failure(f"in test mode (p = {p}) dx must equal dout: the test-mode forward "
                           "pass is the identity, so is its gradient")
 

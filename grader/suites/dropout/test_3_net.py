@@ -13,14 +13,28 @@ each test later gets its own outcome, exactly as if it had run its passes alone.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from grader.suites import Failure, prefetch, shared, value_of
+from grader.suites import (
+    Failure,
+    below,
+    close,
+    close_number,
+    directional_error,
+    equal,
+    floats,
+    prefetch,
+    same_number,
+    shared,
+    shown,
+    value_of,
+)
 from grader.suites.dropout import data
 from grader.suites.dropout.passes import make_net, on_nets, scores_pass, shifted, train_pass
 from grader.suites.dropout.samples import require_dropping
-from grader.suites.dropout.stats import directional_error
 
 GRAD_P = (0.75, 0.3)
 P_MIN = min(GRAD_P)
@@ -99,7 +113,7 @@ def _repeat_passes(student, case):
 
 def _seeds_passes(student, case):
     def dropout_param(net):
-        return net.dropout_param
+        return data.numbers_in(net.dropout_param)
     return on_nets(student, *((f"with dropout = 0.6 and seed = {seed}",
                                lambda seed=seed: make_net(student, case, dropout=0.6, seed=seed),
                                [train_pass(case), dropout_param]) for seed in (None, 123)))
@@ -128,21 +142,20 @@ def test_matches_reference_without_dropout(student, ref):
     case = _cases()["plain"]
     reference = _reference(ref, case)
     want_loss, want_grads = data.train_loss(reference, case.X, case.y)
-    want_scores = data.scores(reference, case.X)
+    want_scores = data.scores(reference, case.X, case.num_classes)
     plain, test_time = _passes(student, "plain")
     (loss, grads), scores = value_of(plain)
-    if not np.isclose(loss, want_loss, rtol=1e-10, atol=0):
+    if not close_number(loss, want_loss, "the loss", rtol=1e-10):
         raise Failure(f"with dropout = 1 the loss is {loss:.10g}; the reference net gives "
                       f"{want_loss:.10g} for the same parameters and data")
     worst = data.worst_mismatch(grads, want_grads)
     if worst:
         raise Failure(f"with dropout = 1, grads[{worst[0]!r}] differs from the reference "
                       f"(relative error {worst[1]:.1e})")
-    if not np.allclose(scores, want_scores, rtol=1e-10, atol=1e-12):
+    if not close(scores, want_scores, "the scores", rtol=1e-10, atol=1e-12):
         raise Failure("with dropout = 1 the test-time scores differ from the reference")
     (scores,) = value_of(test_time)
-    if scores.shape != want_scores.shape or not np.allclose(scores, want_scores, rtol=1e-10,
-                                                            atol=1e-12):
+    if not close(scores, want_scores, "the scores", rtol=1e-10, atol=1e-12):
         raise Failure("with dropout = 0.6, loss(X) (test mode) differs from the reference "
                       "net without dropout: at test time dropout must leave every unit as is")
 
@@ -161,13 +174,14 @@ def test_gradient_check_with_dropout(student):
     for p, outcome in zip(GRAD_P, _passes(student, "gradient")):
         (_, grads), (plus, _), (minus, _) = value_of(outcome)
         numeric = (plus - minus) / (2 * STEP)
-        analytic = sum(float(np.sum(grads[k] * directions[p][k])) for k in case.params)
-        norm = np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in case.params))
+        analytic = sum(float(np.sum(floats(grads[k]) * directions[p][k])) for k in case.params)
+        norm = math.sqrt(sum(float(np.sum(floats(grads[k]) ** 2)) for k in case.params))
         error = directional_error(numeric, analytic, norm)  # |direction| = 1
-        if error > 1e-6:
+        if not below(error, 1e-6):
             net = make_net(student, case, dropout=p, seed=123)
-            if data.train_loss(net, case.X, case.y)[0] != data.train_loss(net, case.X,
-                                                                            case.y)[0]:
+            again = data.train_loss(net, case.X, case.y)[0]
+            if not close_number(data.train_loss(net, case.X, case.y)[0], again, "the loss",
+                                rtol=0):
                 raise Failure(f"with dropout = {p}: two calls of loss() with the same "
                               "parameters gave different losses, so its gradient cannot be "
                               "checked: keep dropout_param['seed'] fixed and let "
@@ -183,11 +197,11 @@ def test_gradient_check_with_dropout(student):
 def test_test_mode_ignores_dropout(student, ref):
     """FullyConnectedNet: test-time scores equal the no-dropout scores"""
     case = _cases()["test-mode"]
-    want = data.scores(_reference(ref, case), case.X)
+    want = data.scores(_reference(ref, case), case.X, case.num_classes)
     for p, outcome in zip((0.75, 0.5), _passes(student, "test-mode")):
         results = value_of(outcome)
         for got in (results[0], results[-1]):
-            if got.shape != want.shape or not np.allclose(got, want, rtol=1e-10, atol=1e-12):
+            if not close(got, want, "the scores", rtol=1e-10, atol=1e-12):
                 raise Failure(f"with dropout = {p}, loss(X) (test mode) gave scores that "
                               "differ from the same net without dropout. At test time set "
                               "dropout_param['mode'] = 'test' so that every unit is used, "
@@ -208,7 +222,7 @@ def test_dropout_applied_in_training(student, ref):
     dropped = [0, 0]
     differs = False
     for loss, grads in value_of(outcome):
-        differs |= not np.isclose(loss, plain, rtol=1e-12, atol=0)
+        differs |= not close_number(loss, plain, "the loss", rtol=1e-12)
         for layer, name in enumerate(("W2", "W3")):
             dropped[layer] += int(np.count_nonzero(~grads[name].any(axis=1)))
     if not differs:
@@ -226,12 +240,13 @@ def test_dropout_applied_in_training(student, ref):
 def test_seeded_loss_reproducible(student):
     """FullyConnectedNet: a seeded net gives the same loss every time"""
     require_dropping(student)  # with a layer that drops nothing the check proves nothing
+    params = _cases()["repeat"].params
     one_net, second_net = _passes(student, "repeat")
     first, second = value_of(one_net)
     (twin,) = value_of(second_net)
     for label, (loss, grads) in (("a second call", second), ("a second net", twin)):
-        same = loss == first[0] and all(np.array_equal(grads.get(k), g)
-                                        for k, g in first[1].items())
+        same = close_number(loss, first[0], "the loss", rtol=0) and all(
+            equal(grads[k], first[1][k], f"grads[{k!r}]") for k in params)
         if not same:
             raise Failure(f"with seed = 123, {label} gave a different loss or gradients: keep "
                           "dropout_param['seed'] as given (do not change it between passes) "
@@ -243,11 +258,20 @@ def test_seeded_loss_reproducible(student):
 def test_runs_with_and_without_seed(student):
     """FullyConnectedNet: trains with or without a seed; dropout_param holds p and the seed"""
     for seed, outcome in zip((None, 123), _passes(student, "seeds")):
-        param = value_of(outcome)[-1]
-        if not isinstance(param, dict) or param.get("p") != 0.6:
-            shown = param.get("p") if isinstance(param, dict) else param
-            raise Failure(f"with dropout = 0.6, dropout_param['p'] is {shown!r}: store the "
-                          "keep probability as given")
-        if seed is not None and param.get("seed") != seed:
-            raise Failure("with seed = 123, dropout_param has no 'seed' = 123: store the seed "
-                          "so the dropout layers become deterministic")
+        param = value_of(outcome)[-1]  # data.numbers_in(net.dropout_param)
+        if not isinstance(param, dict) or not same_number(param.get("p"), 0.6):
+            raise Failure(f"with dropout = 0.6, dropout_param['p'] is {_entry(param, 'p')}: "
+                          "store the keep probability as given")
+        if seed is not None and not same_number(param.get("seed"), seed):
+            raise Failure(f"with seed = 123, dropout_param['seed'] is "
+                          f"{_entry(param, 'seed')}, not 123: store the seed as given so "
+                          "the dropout layers become deterministic")
+
+
+def _entry(param, key: str) -> str:
+    """What ``data.numbers_in`` found under ``key``, in words."""
+    if not isinstance(param, dict):
+        return f"unreadable: dropout_param is {param}"
+    if key not in param:
+        return "missing"
+    return param[key] if isinstance(param[key], str) else shown(param[key])
