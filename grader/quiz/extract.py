@@ -52,6 +52,43 @@ class Extracted:
     spans: tuple[Span, ...]
     prose: str
     errors: tuple[AnswerError, ...]
+    # Words right after a formula that restrict it to some units ("dY = dH ⊙ D for the
+    # dropped units only"); the formula alone does not say what the answer means.
+    conditions: tuple[str, ...] = ()
+
+
+# "dL/dY_i = dL/dH_i / p if unit i was kept, and 0 if it was dropped": cases in words,
+# rewritten to \begin{cases} so the parser reads them as the LaTeX cases are read.
+_UNIT_WORDS = r"(?:kept|keep|retain\w*|surviv\w*|drop\w*|zeroed|removed|active|inactive)"
+_PROSE_CASES = re.compile(
+    r"^(?P<head>[^=]*?=)\s*(?P<v1>[^=,;]+?)\s*,?\s+(?P<c1>(?:if|when|for)\s+[^,;]+?)\s*"
+    r"(?:[,;]|\bwhile\b|\bwhereas\b)\s*(?:and\s+|or\s+|but\s+)?(?:it\s+is\s+|is\s+)?"
+    r"(?P<v2>[^=,;]{1,40}?)\s*,?\s+(?P<c2>(?:if|when|for)\s+[^.;]+?|otherwise|else)"
+    r"\s*[.;]?\s*$", re.IGNORECASE)
+_CONDITION = re.compile(r"^\s*[,(]?\s*(?:only\s+)?(?:if|when|whenever|for|on)\s+[^.;)]{0,50}?\b"
+                        + _UNIT_WORDS + r"\b[^.;)]*", re.IGNORECASE)
+
+
+def _case_condition(text: str) -> str:
+    words = text.strip()
+    if words.lower() in ("otherwise", "else"):
+        return r"\text{otherwise}"
+    head, _, rest = words.partition(" ")
+    if "=" in rest:
+        return "\\text{" + head + "} " + rest
+    return "\\text{" + words.replace("{", " ").replace("}", " ").replace("\\", " ") + "}"
+
+
+def _prose_cases(line: str) -> str:
+    m = _PROSE_CASES.match(line.strip())
+    if not m:
+        return line
+    c1, c2 = m.group("c1"), m.group("c2")
+    if not (re.search(_UNIT_WORDS, c1 + " " + c2, re.IGNORECASE) or "=" in c1):
+        return line
+    v2 = "0" if m.group("v2").strip().lower() in ("zero", "0", "it is 0") else m.group("v2")
+    return (f"${m.group('head')} \\begin{{cases}} {m.group('v1')} & {_case_condition(c1)} "
+            f"\\\\ {v2} & {_case_condition(c2)} \\end{{cases}}$")
 
 
 def _phase(text: str) -> str:
@@ -301,8 +338,11 @@ def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
     spans: list[Span] = []
     prose: list[str] = []
     errors: list[AnswerError] = []
+    conditions: list[str] = []
     heading_phase = ""
     for line in logical_lines(section):
+        if not line.code:
+            line = _Line(_prose_cases(line.text), phase=line.phase)
         try:
             toks = tokenize(line.text)
         except AnswerError as error:
@@ -331,6 +371,9 @@ def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
             clause_before = _CLAUSE.split(before.rstrip(" ,;:，："))[-1][-40:]
             clause_after = _CLAUSE.split(after.lstrip())[0][:25]
             phase = _phase(clause_before) or _phase(clause_after) or heading_phase
+            cond = _CONDITION.match(after)
+            if cond:
+                conditions.append(cond.group(0).strip(" ,("))
             spans.append(Span(tuple(toks[lo:hi + 1]), line.text, phase))
             prose.append(before)
             cursor = toks[hi].end
@@ -339,7 +382,7 @@ def find_spans(section: str, vocab: frozenset[str]) -> Extracted:
             if t.kind == "TEXT":
                 prose.append(t.text)
     text = "\n".join(p.replace("$", " ") for p in prose if p.strip(" $\t"))
-    return Extracted(tuple(spans), text, tuple(errors))
+    return Extracted(tuple(spans), text, tuple(errors), tuple(conditions))
 
 
 def _segments(toks: list[Token], cls: _Classifier) -> list[tuple[int, int]]:

@@ -44,6 +44,16 @@ DEFAULTS: dict[str, str] = {
                           "scaling: inverted dropout is H = D ⊙ Y / p.",
     "gaussian_prose": "Your text describes a Gaussian mask; dropout's mask is "
                       "Bernoulli(p): each unit is kept (1) with probability p or dropped (0).",
+    "vanilla_with_p": "You call it vanilla (standard) dropout, but the formula divides by "
+                      "p, which is inverted dropout; the words and the formula disagree.",
+    "matmul_prose": "Your text calls the product a matrix product, but dropout multiplies "
+                    "element-wise (⊙); the words and the formula disagree.",
+    "elementwise_matmul": "Your text says element-wise, but the formula writes a matrix "
+                          "product (@ / dot); the words and the formula disagree.",
+    "conditional": "Your formula is given only under a condition in words ({condition}); "
+                   "a person will check what it says for the other units.",
+    "index_convention": "The output and entry indices mix 0-based and 1-based numbering; a "
+                        "person will check which convention you meant.",
     "redraw_prose": "Your text says a new mask is drawn in the backward pass; the backward "
                     "pass must reuse the forward pass's mask.",
     # mistakes

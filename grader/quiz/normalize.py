@@ -273,7 +273,8 @@ class Converter:
         parts = _grid_index(tok, self.scope)
         if parts is None or len(parts) != 2:
             raise _fail(self.side, node, f"cannot read the indices of '{tok.raw}'")
-        return grid_symbol(role, parts[0], parts[1])
+        shift = 1 if self.scope.zero_based else 0
+        return grid_symbol(role, parts[0] + shift, parts[1] + shift)
 
     def _role_value(self, role: Role, index: tuple[str, ...] | None, raw: str) -> sp.Expr:
         scope = self.scope

@@ -19,6 +19,7 @@ assignments (``out /= p``).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from .bounds import check_tokens, check_tree
@@ -327,10 +328,15 @@ def _condition(cond: list[Token], w: _Writer, text: str) -> None:
     body = _strip_trailing_comma([t for t in body if not _is(t, ",")]) if len(body) <= 1 \
         else _strip_trailing_comma(body)
     if not body:
-        if "otherwise" in words or "else" in words or "dropped" in words or "drop" in words:
-            w.put("'dropped'" if "drop" in words else "'otherwise'", cond[0].pos if cond else 0)
-        elif "kept" in words or "keep" in words:
-            w.put("'kept'", cond[0].pos)
+        # "if not dropped" is kept, "if it was not kept" dropped.
+        negated = bool(re.search(r"\b(?:not|never|nt)\b", words.replace("n't", " nt")))
+        drop = re.search(r"\bdrop\w*|\bzeroed\b|\bremoved\b|\binactive\b", words)
+        keep = re.search(r"\bkept\b|\bkeep\w*|\bretain\w*|\bsurviv\w*|\bactive\b", words)
+        if drop or keep:
+            kept = bool(keep and not drop) != negated
+            w.put("'kept'" if kept else "'dropped'", cond[0].pos)
+        elif "otherwise" in words or "else" in words:
+            w.put("'otherwise'", cond[0].pos if cond else 0)
         else:
             raise ParseError("cannot read the condition of this case",
                              pos=cond[0].pos if cond else 0)

@@ -29,12 +29,21 @@ _BERN = re.compile(r"\bbern\w*|\bbinomial\b|伯努利", re.IGNORECASE)
 _INVERTED = re.compile(r"\binvert(?:ed)?\b|\binverse\s+dropout\b|反向\s*dropout", re.IGNORECASE)
 _VANILLA = re.compile(r"\bvanilla\b|\bstandard dropout\b|\boriginal dropout\b|"
                       r"\bnon-inverted\b|\bnot inverted\b|\bplain dropout\b", re.IGNORECASE)
-_REDRAW = re.compile(r"\b(?:new|another|fresh|different|independent|second)\s+(?:random\s+|"
-                     r"bernoulli\s+|dropout\s+)?(?:mask|sample|draw)|\bre-?(?:sampl|draw|"
-                     r"generat|roll)\w*|\bsample\w*\s+(?:a\s+)?(?:new|again)|重新(?:采样|生成)|"
-                     r"新的\s*mask", re.IGNORECASE)
+_REDRAW = re.compile(r"\b(?:new|another|fresh|different|independent|second|separate)\s+"
+                     r"(?:\S+\s+){0,2}?(?:mask|sample|draw)|\bre-?(?:sampl|draw|"
+                     r"generat|roll)\w*|\bsample\w*\s+(?:a\s+)?(?:new|again)|"
+                     r"\b(?:sampl|drawn?\b|generat)\w*\s+(?:\w+\s+){0,3}?(?:in|during|for)\s+"
+                     r"(?:the\s+)?backward|重新(?:采样|生成)|新的\s*mask", re.IGNORECASE)
 _SAME_MASK = re.compile(r"\bsame\s+(?:\w+\s+)?mask\b|\b(?:cached|saved|stored)\s+(?:\w+\s+)?mask|"
                         r"\bmask\s+(?:from|of)\s+(?:the\s+)?forward", re.IGNORECASE)
+# "the same as vanilla", "unlike inverted dropout": a form named to compare, not claimed.
+_COMPARED = re.compile(r"(?:\bunlike|\bthan|\bas|\blike|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|"
+                       r"\binstead\s+of|\brather\s+than|\bfrom|\bwith|\bto)\s+(?:the\s+|a\s+|in\s+|"
+                       r"for\s+)?$", re.IGNORECASE)
+_MATMUL_WORDS = re.compile(r"\bmatrix\s+(?:product|multiplication|multiply)|\bdot\s+product|"
+                           r"\bmatmul\b|矩阵乘", re.IGNORECASE)
+_ELEMENTWISE = re.compile(r"\b(?:element|entry|point)[- ]?wise\b|\bhadamard\b|逐元素",
+                          re.IGNORECASE)
 _NAME = r"\$?\\?(?:mathbf\{)?([A-Za-z][A-Za-z0-9_]{0,14})\}?\$?"
 _COPULA = r"\s+(?:is|denotes|represents|means|stands for|=|:|为|是)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
 _ALIAS_RULES = (
@@ -61,6 +70,8 @@ class ProseFacts:
     vanilla_claim: bool = False
     redraw: bool = False
     scaled_mask: bool = False
+    matmul_claim: bool = False  # the words call the product a matrix product
+    elementwise_claim: bool = False
     aliases: dict[str, str] = field(default_factory=dict)  # name -> mask | upstream | keep
     quotes: dict[str, str] = field(default_factory=dict)  # fact -> the sentence it came from
 
@@ -74,6 +85,7 @@ class ProseFacts:
             bernoulli=self.bernoulli or earlier.bernoulli,
             inverted_claim=self.inverted_claim, vanilla_claim=self.vanilla_claim,
             redraw=self.redraw, scaled_mask=self.scaled_mask or earlier.scaled_mask,
+            matmul_claim=self.matmul_claim, elementwise_claim=self.elementwise_claim,
             aliases={**earlier.aliases, **self.aliases},
             quotes={**{k: v for k, v in earlier.quotes.items() if k in (
                 "drop_convention", "keep_convention", "gaussian")}, **self.quotes})
@@ -87,6 +99,16 @@ def _affirmed(sentence: str, match: re.Match) -> bool:
     """True unless a negation comes shortly before the match in its sentence."""
     before = sentence[max(0, match.start() - 40):match.start()]
     return not _NEGATION.search(before)
+
+
+def _claimed(sentence: str, rule: re.Pattern) -> re.Match | None:
+    """The first mention that claims the form: affirmed and not only named to compare
+    ("this is inverted dropout, so the gradient is the same as vanilla" claims inverted)."""
+    for m in rule.finditer(sentence):
+        if _affirmed(sentence, m) and not _COMPARED.search(sentence[max(0, m.start() - 30):
+                                                                     m.start()]):
+            return m
+    return None
 
 
 def _convention(sentences: list[str]) -> tuple[bool, bool, str, str]:
@@ -113,20 +135,31 @@ def read_prose(prose: str) -> ProseFacts:
     if keep:
         quotes["keep_convention"] = keep_q
     found = {"gaussian": False, "inverted": False, "vanilla": False, "redraw": False,
-             "bernoulli": False}
+             "bernoulli": False, "matmul": False, "elementwise": False}
     rules = (("gaussian", _GAUSS), ("inverted", _INVERTED), ("vanilla", _VANILLA),
-             ("redraw", _REDRAW), ("bernoulli", _BERN))
+             ("redraw", _REDRAW), ("bernoulli", _BERN), ("matmul", _MATMUL_WORDS),
+             ("elementwise", _ELEMENTWISE))
     for sentence in sentences:
+        same = _SAME_MASK.search(sentence)
+        if same and not _affirmed(sentence, same):
+            # "D is not the same mask as in the forward pass": a different mask.
+            if not found["redraw"]:
+                quotes["redraw"] = sentence
+            found["redraw"] = True
         for key, rule in rules:
-            m = rule.search(sentence)
+            if key in ("inverted", "vanilla"):
+                m = _claimed(sentence, rule)
+            else:
+                m = rule.search(sentence)
             if m and _affirmed(sentence, m):
-                if key == "redraw" and _SAME_MASK.search(sentence):
+                if key == "redraw" and same:
                     continue
                 if not found[key]:
                     quotes[key] = sentence
                 found[key] = True
     if found["inverted"] and found["vanilla"]:
-        # "unlike vanilla dropout, inverted dropout ..." names both: claims neither.
+        # "vanilla or inverted dropout" claims both: claims neither. (A form only named
+        # to compare, "unlike vanilla dropout", is no claim; see _claimed.)
         found["inverted"] = found["vanilla"] = False
     aliases: dict[str, str] = {}
     for rule, meaning in _ALIAS_RULES:
@@ -139,4 +172,5 @@ def read_prose(prose: str) -> ProseFacts:
         gaussian=found["gaussian"] and not found["bernoulli"],
         bernoulli=found["bernoulli"], inverted_claim=found["inverted"],
         vanilla_claim=found["vanilla"], redraw=found["redraw"],
-        scaled_mask=bool(_SCALED.search(prose)), aliases=aliases, quotes=quotes)
+        scaled_mask=bool(_SCALED.search(prose)), matmul_claim=found["matmul"],
+        elementwise_claim=found["elementwise"], aliases=aliases, quotes=quotes)

@@ -65,12 +65,11 @@ def _out_name(question: Question, key: tuple[int, int]) -> str:
     return f"{question.settings.get('output', 'O')}{key[0]}{key[1]}"
 
 
-def _read_outputs(question: Question, section: Section, vocab: Vocab
+def _read_outputs(question: Question, section: Section, vocab: Vocab, zero: bool
                   ) -> tuple[dict[tuple, list[tuple[sp.Expr, str]]], list[AnswerError], set,
                              list[tuple[sp.Expr, str]]]:
     extracted = find_spans(section.text, vocab.words())
     check_count(len(extracted.spans))
-    zero = bool(re.search(r"\[\s*0\s*[,\]]|_\{?0", section.text))
     scope = Scope(vocab, zero_based=zero)
     outputs: dict[tuple, list[tuple[sp.Expr, str]]] = {}
     bare: list[tuple[sp.Expr, str]] = []
@@ -112,6 +111,19 @@ def _read_outputs(question: Question, section: Section, vocab: Vocab
     return outputs, errors, scope.unknown, bare
 
 
+# 0-based indices: said in words, or an index 0 written (X[0][1], X_{01}, X01, X₀₁).
+_ZERO_WORDS = re.compile(r"\b(?:0|zero)[- ]?(?:based|indexed|indexing)\b|"
+                         r"\b(?:start|begin|count)\w*\s+(?:at|from)\s+(?:0|zero)\b", re.IGNORECASE)
+_ZERO_INDEX = re.compile(r"\[\s*0\s*[,\]]|_\{?\s*0|_\{?\d\s*,?\s*0\b|"
+                         r"(?<![A-Za-z0-9\\])[A-Za-z](?:0\d|\d0)\b|[₀]")
+_ONE_WORDS = re.compile(r"\b(?:1|one)[- ]?(?:based|indexed|indexing)\b", re.IGNORECASE)
+
+
+def _zero_based(text: str) -> bool:
+    return bool(_ZERO_WORDS.search(text) or _ZERO_INDEX.search(text)) and \
+        not _ONE_WORDS.search(text)
+
+
 def _lhs_targets(lhs, scope: Scope, out_role: str, shape) -> list | None:
     """Which outputs a left side names: one entry, all of them (O_ij), or the matrix."""
     node = lhs.tree
@@ -131,7 +143,10 @@ def _lhs_targets(lhs, scope: Scope, out_role: str, shape) -> list | None:
     sub = [t for t in tok.sub if not (t.kind == "OP" and t.text == ",")]
     letters = "".join(t.text for t in sub)
     if re.fullmatch(r"[a-z]{2}", letters) and letters[0] != letters[1]:
-        return [(key, {letters[0]: key[0], letters[1]: key[1]}) for key in shape]
+        # O_ij for every output; 0-based answers count i, j from 0.
+        shift = 1 if scope.zero_based else 0
+        return [(key, {letters[0]: key[0] - shift, letters[1]: key[1] - shift})
+                for key in shape]
     try:
         value = Converter(scope, lhs).sympy()
     except AnswerError:
@@ -139,8 +154,29 @@ def _lhs_targets(lhs, scope: Scope, out_role: str, shape) -> list | None:
     m = re.fullmatch(rf"{out_role}_(\d)(\d)", str(value))
     if not m:
         return None
-    shift = 1 if scope.zero_based and "[" not in tok.raw else 0
-    return [((int(m.group(1)) + shift, int(m.group(2)) + shift), {})]
+    return [((int(m.group(1)), int(m.group(2))), {})]  # already shifted when 0-based
+
+
+def _out_of_range(question: Question, outputs: dict, *, entries: bool = True) -> bool:
+    """An output or entry index outside the grids: 0-based and 1-based numbering mixed
+    (O11 with X00, O00 with O22), which no reading of one convention explains."""
+    s = question.settings
+    shapes = {s.get("input", "X"): tuple(s.get("input_shape", (3, 3))),
+              s.get("filter", "W"): tuple(s.get("filter_shape", (2, 2)))}
+    keys = set(reference(question))
+    for key, found in outputs.items():
+        if key is not None and key not in keys:
+            return True
+        for value, _ in found if entries else ():
+            if not isinstance(value, sp.Basic):
+                continue
+            for sym in value.free_symbols:
+                m = re.fullmatch(r"(\w+?)_(\d)(\d)", sym.name)
+                if m and m.group(1) in shapes:
+                    rows, cols = shapes[m.group(1)]
+                    if not (1 <= int(m.group(2)) <= rows and 1 <= int(m.group(3)) <= cols):
+                        return True
+    return False
 
 
 def _terms(expr: sp.Expr) -> list[sp.Expr]:
@@ -210,7 +246,14 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     if section is None or section.is_blank:
         return replace(base, messages=(feedback.message("missing", question),))
     vocab = Vocab(question)
-    outputs, errors, _, bare = _read_outputs(question, section, vocab)
+    zero = _zero_based(section.text)
+    outputs, errors, _, bare = _read_outputs(question, section, vocab, zero)
+    if zero and not _ZERO_WORDS.search(section.text) and _out_of_range(question, outputs):
+        # An index 0 in an answer numbered from 1 (a slip such as X00 among X11...):
+        # read 1-based when that places every output; the slip is then a wrong term.
+        again = _read_outputs(question, section, vocab, False)
+        if again[0] and all(k is None or k in reference(question) for k in again[0]):
+            (outputs, errors, _, bare), zero = again, False
     keys = sorted(reference(question))
     notes: list[str] = []
     if not outputs and len(bare) == len(keys):
@@ -228,6 +271,8 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
         if errors:
             return review("parse_error", error=str(errors[0]))
         return review("no_formula")
+    if _out_of_range(question, outputs, entries=zero):
+        return review("index_convention")
     if errors and len(outputs) < len(keys):
         return review("parse_error", error=str(errors[0]))
     parts, tags, total, messages = [], [], 0.0, list(notes)

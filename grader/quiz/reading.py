@@ -44,6 +44,7 @@ class Reading:
     statements: int = 0
     env: dict[str, object] = field(default_factory=dict)  # final bindings (not the target)
     local: list[Candidate] = field(default_factory=list)  # dH/dY = ... statements
+    conditions: list[str] = field(default_factory=list)  # "for the dropped units only"
 
 
 def _single_name(side: Side) -> ast.AST | None:
@@ -248,6 +249,7 @@ def read_formulas(extracted: Extracted, vocab: Vocab, *, drop_convention: bool =
     scope = Scope(vocab, drop_convention=drop_convention, env=dict(preset or {}))
     reader = _Reader(vocab, scope, reading)
     reading.errors.extend(extracted.errors)
+    reading.conditions.extend(extracted.conditions)
     check_count(len(extracted.spans))
     parsed: list[tuple[object, Statement | None]] = []
     for span in extracted.spans:

@@ -24,7 +24,7 @@ from .normalize import P
 from .prose import ProseFacts, read_prose
 from .reading import Reading, read_formulas
 from .result import QuestionResult
-from .symbols import Vocab
+from .symbols import MATMUL, Vocab
 
 _NOTHING = re.compile(r"^\W*(?:n/?a|none|idk|i don'?t know|no idea|skip(?:ped)?|todo|tbd|"
                       r"\?+|-+|不会|不知道)\W*$", re.IGNORECASE)
@@ -148,6 +148,10 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
             messages.append(feedback.message("drop_convention_ok", question))
     if reading.errors and kind != "accepted":
         return review("parse_error", error=_error_text(reading.errors[0]))
+    if kind != "accepted" and reading.conditions:
+        return review("conditional", condition=f'"{reading.conditions[0]}"')
+    if kind != "accepted" and facts.elementwise_claim and _has_matmul(expr):
+        return review("elementwise_matmul")
     if kind == "accepted":
         return _accepted(question, base, reading, facts, policy, seed,
                          forms=tuple(sorted({f.name for k, f in outcomes if f})),
@@ -183,6 +187,12 @@ def _accepted(question: Question, base: QuestionResult, reading: Reading,
                        messages=(feedback.message("redrawn", question),), tags=("redrawn",))
     if facts.inverted_claim and forms == ("vanilla",):
         return review("inverted_without_p")
+    if facts.vanilla_claim and forms == ("inverted",):
+        return review("vanilla_with_p")
+    if facts.matmul_claim:
+        return review("matmul_prose")
+    if reading.conditions:
+        return review("conditional", condition=f'"{reading.conditions[0]}"')
     if facts.gaussian and not facts.bernoulli:
         return review("gaussian_prose")
     if facts.redraw and question.settings.get("redraw_is_wrong"):
@@ -209,6 +219,10 @@ def _accepted(question: Question, base: QuestionResult, reading: Reading,
                 return review("undecided")
     return replace(base, verdict=verdict, score=score, forms=forms, reading=described,
                    messages=tuple(messages), tags=tags)
+
+
+def _has_matmul(expr: sp.Expr) -> bool:
+    return any(f.func == MATMUL for f in expr.atoms(sp.Function))
 
 
 def _unknown(expr: sp.Expr) -> list[str]:
