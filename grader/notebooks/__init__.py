@@ -8,6 +8,8 @@ Public entry points (see docs/notebooks.md):
 - :func:`grader.notebooks.answers.extract_answers` - inline answers of a notebook file.
 - :func:`grader.notebooks.review.write_review_sheet` - the TA sheet of every answer.
 - :func:`grader.notebooks.submitted.process` - run a submitted notebook in the sandbox.
+- :func:`grader.notebooks.intake.load` / :func:`~grader.notebooks.intake.locate` - find and
+  read a student's notebook as hostile input (bounded, never through a link).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Released notebooks tag each answer cell (``tags: ["inline-answer"]``, ``question
 a student may rewrite the prompt freely. Notebooks that lost the tags (copied cells, other
 editors, older releases) are read by their headings: the answer to "Inline Question N" is
 the markdown after its prompt, up to the next code cell or heading. A notebook is
-untrusted input; only its text is read, and each answer is bounded in size.
+untrusted input: it is read through :mod:`intake` (bounded before it is parsed), question
+numbers have at most three digits, at most ``MAX_QUESTIONS`` labels are kept, every answer
+is bounded in size, and each pattern runs in linear time on a bounded prefix of the text.
 """
 
 from __future__ import annotations
@@ -12,22 +14,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
-
-from ..errors import InputFileError
+from .intake import MAX_NOTEBOOK_BYTES, load  # noqa: F401 - MAX_NOTEBOOK_BYTES is re-exported
 from .source import ANSWER_PROMPT, ANSWER_TAG
 
 MAX_ANSWER_CHARS = 20_000
-MAX_NOTEBOOK_BYTES = 50 * 2**20
-_QUESTION = re.compile(r"^\s*#*\s*\**\s*Inline\s+Question\s*(\d+)\s*:?", re.IGNORECASE)
+MAX_QUESTIONS = 20  # labels kept per notebook (the Dropout notebook asks 3)
+_HEAD = 300  # characters a heading or an answer prompt is looked for in
+# Every repeat below is followed by something it cannot match, so no pattern backtracks
+# over a long run of spaces: they stay linear on any text.
+_QUESTION = re.compile(r"^\s*(?:#+\s*)?(?:\*+\s*)?Inline\s+Question\s*([0-9]+)", re.IGNORECASE)
+MAX_DIGITS = 3  # "Inline Question 1234" is no question of ours (and int() refuses 5,000 digits)
 # Prompts left in front of an answer: our "*Your answer:*", CS231n's LaTeX prompt, "## Answer:".
 # The colon is required so that an answer beginning "Answer is ..." keeps its words.
 _PROMPT = re.compile(
-    r"^\s*(?:#+\s*)?(?:\$\\color\{\w+\}\{\\textit\s*)?[*_]*\s*(?:your\s+)?answer\s*[*_]*\s*:"
-    r"[*_]*\s*(?:\}\$)?[*_]*", re.IGNORECASE)
+    r"^#*[\s*_]*(?:\$\\color\{\w+\}\{\\textit[\s*_]*)?(?:your\s+)?answer[\s*_]*:"
+    r"[\s*_]*(?:\}\$[*_]*)?", re.IGNORECASE)
 # The same prompt anywhere in a cell that also holds the question.
-_INLINE_PROMPT = re.compile(
-    r"(?im)^[^\n]*?\banswer\s*[*_]*\s*:[*_]*\s*(?:\}\$)?[*_]*")
+_INLINE_PROMPT = re.compile(r"(?im)^[^\n]*?\banswer[\s*_]*:[\s*_]*(?:\}\$[*_]*)?")
 
 
 def question_label(number: int | str) -> str:
@@ -36,13 +39,15 @@ def question_label(number: int | str) -> str:
 
 def clean_answer(text: str) -> str:
     """The student's words without the prompt; "" when the cell was left as released."""
-    text = str(text).replace("\r\n", "\n").strip()
+    text = str(text)
+    cut = len(text) > MAX_ANSWER_CHARS + _HEAD
+    text = text[:MAX_ANSWER_CHARS + _HEAD].replace("\r\n", "\n").strip()
     if text.startswith(ANSWER_PROMPT):
         text = text[len(ANSWER_PROMPT):]
-    else:
-        text = _PROMPT.sub("", text, count=1)
+    elif prompt := _PROMPT.match(text[:_HEAD]):
+        text = text[prompt.end():]
     text = text.strip()
-    if len(text) > MAX_ANSWER_CHARS:
+    if cut or len(text) > MAX_ANSWER_CHARS:
         text = text[:MAX_ANSWER_CHARS] + "\n\n[... answer truncated by the grader]"
     return text
 
@@ -52,8 +57,13 @@ def _source(cell) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+def _meta(cell) -> dict:
+    meta = cell.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _tags(cell) -> list:
-    tags = cell.get("metadata", {}).get("tags", [])
+    tags = _meta(cell).get("tags", [])
     return tags if isinstance(tags, list) else []
 
 
@@ -61,9 +71,9 @@ def _tagged(cells) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for cell in cells:
         if ANSWER_TAG in _tags(cell) and cell.get("cell_type") == "markdown":
-            question = cell.get("metadata", {}).get("question")
-            match = _QUESTION.match(str(question or ""))
-            if match:
+            question = _meta(cell).get("question")
+            match = _QUESTION.match(str(question or "")[:_HEAD])
+            if match and len(match.group(1)) <= MAX_DIGITS:
                 found.setdefault(question_label(match.group(1)), []).append(_source(cell))
     return found
 
@@ -76,7 +86,10 @@ def _by_heading(cells) -> dict[str, list[str]]:
         if cell.get("cell_type") != "markdown":
             current = None
             continue
-        match = _QUESTION.match(text)
+        match = _QUESTION.match(text[:_HEAD])
+        if match and len(match.group(1)) > MAX_DIGITS:
+            current = None  # a question heading, but not one we ask: it ends the answer
+            continue
         if match:
             current = question_label(match.group(1))
             # CS231n sometimes puts the prompt and "**Your Answer:**" in one cell.
@@ -99,27 +112,23 @@ def answers_from_notebook(nb) -> dict[str, str]:
     tagged = _tagged(cells)
     headed = _by_heading(cells)
     answers = {}
-    for question in sorted(set(tagged) | set(headed), key=lambda q: int(q.split()[-1])):
+    labels = sorted(set(tagged) | set(headed), key=lambda q: int(q.split()[-1]))
+    for question in labels[:MAX_QUESTIONS]:
         texts = tagged.get(question) or headed.get(question, [])
-        answers[question] = clean_answer("\n\n".join(clean_answer(t) for t in texts))
+        parts, size = [], 0
+        for text in texts:  # stop once the answer is over its bound: the rest would be cut
+            parts.append(clean_answer(text))
+            size += len(parts[-1]) + 2
+            if size > MAX_ANSWER_CHARS:
+                break
+        answers[question] = clean_answer("\n\n".join(parts))
     return answers
 
 
 def read_notebook(path: Path):
-    """Parse an untrusted .ipynb, refusing huge or non-JSON files with a clear message."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputFileError("notebook not found", path=path) from None
-    if size > MAX_NOTEBOOK_BYTES:
-        raise InputFileError(f"notebook is {size // 2**20} MB; the limit is "
-                             f"{MAX_NOTEBOOK_BYTES // 2**20} MB", path=path)
-    try:
-        return nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
-    except Exception as error:  # noqa: BLE001 - nbformat raises many unrelated types for bad input
-        first = (str(error).splitlines() or [type(error).__name__])[0][:200]
-        raise InputFileError(f"not a readable notebook: {first}", path=path) from None
+    """Parse an untrusted .ipynb through :func:`intake.load`, refusing links, huge, deep or
+    non-JSON files with a clear message (InputFileError)."""
+    return load(Path(path))[0]
 
 
 def extract_answers(path: Path) -> dict[str, str]:

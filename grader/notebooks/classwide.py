@@ -5,22 +5,34 @@ student's notebook runs in a sandbox slot of its own thread against the student'
 staged exactly as the judge stages it, the executed copy and plots land in
 ``OUT/<student>/notebook/``, and every student's inline answers land in
 ``OUT/inline_answers.html`` and ``.md``. Threads are enough: the trusted side only waits
-on the sandboxed workers and draws their figures.
+on the sandboxed workers (and on the child processes that draw their figures).
+
+A failure while handling one student's notebook, whatever raised it, becomes that
+student's result (status ``grader_error``, the traceback in ``OUT/logs/notebooks.log``)
+and the other notebooks still run. Each result records the hash of the notebook it came
+from, so a notebook that was never run (an interrupted run) or that changed since is run
+again by the next run even when the student's code is unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
 import shutil
 import tempfile
 import threading
+import time
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 
 from .. import paths
 from ..config import Config
+from ..errors import GraderError
+from . import intake
+from .answers import extract_answers
 from .review import write_review_sheet
 from .submitted import (
     NOTEBOOK_CELL_SECONDS,
@@ -43,12 +55,73 @@ def _folders(submissions: Path, out_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _record(result: NotebookResult, folder: Path) -> None:
+def notebook_digest(folder: Path) -> str:
+    """Hash of what :func:`process` would read for this student: the notebook's bytes, or
+    the problem that stands in for it (a link, an unreadable file)."""
+    digest = hashlib.sha256()
+    located = intake.locate(folder)
+    digest.update("\0".join(located.problems).encode("utf-8", "replace") + b"\0")
+    if located.path is not None:
+        digest.update(located.path.relative_to(folder).as_posix().encode("utf-8", "replace"))
+        try:
+            digest.update(b"\0" + intake.read_bytes(located.path))
+        except GraderError as error:
+            digest.update(b"\0error\0" + str(error).encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _record(result: NotebookResult, folder: Path, digest: str = "") -> None:
     data = asdict(result)
     data["executed_path"] = result.executed_path and result.executed_path.name
     data["images"] = [p.name for p in result.images]
+    data["notebook_sha256"] = digest
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "notebook_result.json").write_text(
         json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _recorded_digest(folder: Path) -> str | None:
+    """The notebook hash an earlier result was recorded for; None when there is none or
+    when the grader failed on it (so the next run tries again)."""
+    try:
+        data = json.loads((folder / "notebook_result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("status") == "grader_error":
+        return None
+    return str(data.get("notebook_sha256") or "")
+
+
+def _failed(notebook: Path, error: BaseException, what: str,
+            folder: Path | None = None) -> NotebookResult:
+    """The result for a student whose notebook the grader could not handle; the answers
+    are still read for the TA sheet when they can be."""
+    first = (str(error).splitlines() or [""])[0]
+    message = f"{what} ({type(error).__name__}: {first})" if first else \
+        f"{what} ({type(error).__name__})"
+    answers = {}
+    located = intake.locate(folder).path if folder is not None else None
+    if located is not None:
+        try:
+            answers = extract_answers(located)
+        except Exception:  # noqa: BLE001, S110 - the failure is reported already
+            pass
+    return NotebookResult(notebook.name, "grader_error", False,
+                          error=" ".join(message.split())[:300], answers=answers,
+                          notes=("the details are in the grader's logs/notebooks.log",))
+
+
+def _log(out_dir: Path, lock: threading.Lock, student: str, error: BaseException) -> None:
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    try:
+        with lock:
+            (out_dir / "logs").mkdir(parents=True, exist_ok=True)
+            with open(out_dir / "logs" / "notebooks.log", "a", encoding="utf-8",
+                      errors="replace") as log:
+                log.write(f"==== {time.strftime('%Y-%m-%d %H:%M:%S')} notebook of "
+                          f"{student!r}\n{text}")
+    except OSError:
+        pass
 
 
 def _recorded_answers(folder: Path) -> dict[str, str]:
@@ -77,7 +150,8 @@ def recorded_summaries(out_dir: Path, students: list[str]) -> dict[str, str]:
         summaries[student] = describe_run(
             str(data.get("notebook", "")), ran_to_end=bool(data.get("ran_to_end")),
             images=len(data.get("images") or []), failed_cell=data.get("failed_cell"),
-            error=str(data.get("error", "")))
+            error=str(data.get("error", "")),
+            notes=len(data["notes"]) if isinstance(data.get("notes"), list) else 0)
     return summaries
 
 
@@ -91,23 +165,34 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
     ``notebook_result.json``) and ``OUT/inline_answers.{html,md}`` listing every student
     folder, with empty answers for those without a notebook. ``on_result(student, result)``
     is called from worker threads as each notebook finishes. ``cell_seconds`` is the
-    wall time one cell may take before the sandbox kills it. ``students`` limits the
-    notebooks run to those students (a re-run skips unchanged submissions); the others
-    keep the answers recorded by an earlier run on the review sheet.
+    wall time one cell may take before the sandbox kills it. ``students`` are the students
+    whose notebooks must run (a re-run passes those whose code changed); another
+    student's notebook runs only when no result of that same notebook is recorded (never
+    with ``config.only``), and otherwise keeps the answers an earlier run recorded. A
+    student's notebook never makes this raise: failures are in the results.
     """
+    from ..reports.files import folder_names
     from ..run.discover import discover
     from ..run.model import Submission
     from ..run.sandbox import SandboxSlot
     from ..run.stage import SupportPackage, prepare, write_staged
 
     submissions, out_dir = Path(submissions), Path(out_dir)
-    from ..reports.files import folder_names
 
     folders = _folders(submissions, out_dir)
     # The same safe, one-to-one folder names the reports use: ids are untrusted text.
     report_folder = {s: out_dir / name for s, name in folder_names(list(folders)).items()}
-    notebooks = {s: nb for s, f in folders.items() if (nb := find_notebook(f)) is not None
-                 and (students is None or s in students)}
+    notebooks, digests = {}, {}
+    for student, folder in folders.items():
+        notebook = find_notebook(folder)
+        if notebook is None:
+            continue
+        digests[student] = notebook_digest(folder)
+        # Also run notebooks never recorded (an interrupted run) or changed since, unless
+        # the run was limited to some students (--only).
+        stale = _recorded_digest(report_folder[student] / "notebook") != digests[student]
+        if students is None or student in students or (stale and not config.only):
+            notebooks[student] = notebook
     subs = {s.student: s for s in discover(submissions, config.assignment, exclude=(out_dir,))}
     support = SupportPackage.load(Path(assignment_dir or paths.assignment_dir()))
     limits = notebook_limits(config.limits, cell_seconds=cell_seconds)
@@ -116,8 +201,41 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
     for student in notebooks:
         todo.put(student)
     results: dict[str, NotebookResult] = {}
-    errors: list[BaseException] = []
+    slot_errors: list[BaseException] = []
+    log_lock = threading.Lock()
     scratch = Path(tempfile.mkdtemp(prefix="grader-notebooks-"))
+
+    def finish(student: str, result: NotebookResult) -> None:
+        folder = report_folder[student] / "notebook"
+        try:
+            _record(result, folder, digests[student])
+        except Exception as error:  # noqa: BLE001 - e.g. a full disk: the result is still kept
+            _log(out_dir, log_lock, student, error)
+        results[student] = result
+        if on_result is not None:
+            try:
+                on_result(student, result)
+            except Exception as error:  # noqa: BLE001 - progress output must not stop the class
+                _log(out_dir, log_lock, student, error)
+
+    def grade_one(student: str, slot, index: int) -> None:
+        staged = scratch / "staged" / f"slot{index}"
+        try:
+            sub = subs.get(student) or Submission(student)
+            code = write_staged(prepare(sub), staged, support).root
+            # The folder, not the path: process() looks again and notes the links it skipped.
+            result = process(folders[student], slot, report_folder[student] / "notebook",
+                             code_root=code)
+            if result is None:  # the notebook went away since it was found
+                result = _failed(notebooks[student], FileNotFoundError("notebook vanished"),
+                                 "the notebook could not be run")
+        except Exception as error:  # noqa: BLE001 - one student's failure is their result
+            _log(out_dir, log_lock, student, error)
+            result = _failed(notebooks[student], error, "the grader could not run this notebook",
+                             folders[student])
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+        finish(student, result)
 
     def work(index: int) -> None:
         try:
@@ -128,18 +246,10 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                         student = todo.get_nowait()
                     except queue.Empty:
                         return
-                    staged = scratch / "staged" / f"slot{index}"
-                    sub = subs.get(student) or Submission(student)
-                    code = write_staged(prepare(sub), staged, support).root
-                    folder = report_folder[student] / "notebook"
-                    result = process(notebooks[student], slot, folder, code_root=code)
-                    _record(result, folder)
-                    shutil.rmtree(staged, ignore_errors=True)
-                    results[student] = result
-                    if on_result is not None:
-                        on_result(student, result)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread below
-            errors.append(error)
+                    grade_one(student, slot, index)
+        except Exception as error:  # noqa: BLE001 - a slot that cannot start: reported below
+            slot_errors.append(error)
+            _log(out_dir, log_lock, "(sandbox slot)", error)
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True)
                for i in range(max(1, min(config.jobs, len(notebooks))))]
@@ -150,8 +260,11 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
             thread.join()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if errors:
-        raise errors[0]
+    for student, notebook in notebooks.items():  # when every slot failed to start or broke
+        if student not in results:
+            error = slot_errors[0] if slot_errors else RuntimeError("not run")
+            finish(student, _failed(notebook, error,
+                                    "the notebook could not be run: the sandbox failed"))
     answers = {s: (results[s].answers if s in results
                    else _recorded_answers(report_folder[s] / "notebook")) for s in folders}
     write_review_sheet(answers, out_dir)

@@ -15,7 +15,11 @@ from nbformat import v4
 # Magics with no effect outside IPython that every CS231n notebook carries: dropped silently.
 _HARMLESS = {"matplotlib", "load_ext", "reload_ext", "autoreload", "config", "aimport"}
 _TIMING = {"time", "timeit", "prun"}
-_CAPTURE = re.compile(r"^(\s*[\w.,\[\]\s]+?=\s*)[%!]")
+# No leading \s*: the class holds spaces already, and two repeats over the same spaces
+# would backtrack quadratically on a long line of them.
+_CAPTURE = re.compile(r"^([\w.,\[\]\s]+?=\s*)[%!]")
+MAX_CELL_NOTES = 10
+MAX_TEXT_CHARS = 2_000_000  # text outputs kept per notebook (streams, results, tracebacks)
 
 
 def to_python(source: str) -> tuple[str, list[str]]:
@@ -49,6 +53,9 @@ def to_python(source: str) -> tuple[str, list[str]]:
             notes.append(f"shell command `{stripped[:60]}` is not run when grading")
         else:
             out.append(line)
+    if len(notes) > MAX_CELL_NOTES:
+        more = len(notes) - MAX_CELL_NOTES
+        notes = [*notes[:MAX_CELL_NOTES], f"... and {more} more lines that are not run when grading"]
     return "\n".join(out), notes
 
 
@@ -63,17 +70,30 @@ def worker_notes(reply: dict) -> list[str]:
     return [n[:200] for n in notes[:20] if isinstance(n, str)] if isinstance(notes, list) else []
 
 
-def outputs(reply: dict, count: int, notes: list[str], images: list[bytes]) -> list:
+def _kept(text: str, budget: list[int] | None) -> str:
+    """``text`` within what is left of the notebook's text budget (``budget[0]`` characters)."""
+    if budget is None:
+        return text
+    if len(text) > budget[0]:
+        text = text[:max(budget[0], 0)] + (
+            f"\n[grader] output cut: the notebook's outputs passed {MAX_TEXT_CHARS:,} characters\n")
+    budget[0] = max(budget[0] - len(text), 0)
+    return text
+
+
+def outputs(reply: dict, count: int, notes: list[str], images: list[bytes],
+            budget: list[int] | None = None) -> list:
     """nbformat outputs for one executed cell, built only from checked plain data.
 
-    ``images`` are PNGs the trusted side drew from the cell's figure records.
+    ``images`` are PNGs the trusted side drew from the cell's figure records; ``budget``
+    (``[characters]``) is what the notebook's text outputs may still hold.
     """
     cell_outputs = []
     if notes:
         cell_outputs.append(v4.new_output("stream", name="stderr",
                                           text="".join(f"[grader] {n}\n" for n in notes)))
     for name in ("stdout", "stderr"):
-        text = _text(reply, name)
+        text = _kept(_text(reply, name), budget)
         if text:
             cell_outputs.append(v4.new_output("stream", name=name, text=text))
     for image in images:
@@ -81,11 +101,11 @@ def outputs(reply: dict, count: int, notes: list[str], images: list[bytes]) -> l
             "display_data", data={"image/png": base64.b64encode(image).decode("ascii"),
                                   "text/plain": "<Figure>"}))
     result = reply.get("result")
-    if isinstance(result, str):
-        cell_outputs.append(v4.new_output("execute_result", data={"text/plain": result[:100_000]},
+    if isinstance(result, str) and (result := _kept(result[:100_000], budget)):
+        cell_outputs.append(v4.new_output("execute_result", data={"text/plain": result},
                                           execution_count=count))
     if reply.get("status") in ("error", "timeout"):
-        trace = _text(reply, "traceback")
+        trace = _kept(_text(reply, "traceback"), budget)
         cell_outputs.append(v4.new_output(
             "error", ename=_text(reply, "ename", 200) or "Error",
             evalue=_text(reply, "evalue", 2000), traceback=trace.splitlines()))

@@ -16,7 +16,9 @@ from pathlib import Path
 from ..errors import InternalError
 from .sheet_style import CSS
 
-_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:\n```|\Z)", re.DOTALL)
+# The info string holds no backtick (as in CommonMark), so a long run of backticks is
+# scanned once, not once per backtick.
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:\n```|\Z)", re.DOTALL)
 
 
 def _inline(escaped: str) -> str:

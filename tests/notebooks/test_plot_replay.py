@@ -83,6 +83,6 @@ def test_hostile_records_are_drawn_safely_or_skipped():
 
 
 def test_too_many_points_stop_the_drawing():
-    record = {"axes": [{"grid": [1, 1, 1], "calls": [["plot", [[0.0] * 300_000], {}]] * 3}]}
+    record = {"axes": [{"grid": [1, 1, 1], "calls": [["plot", [[0.0] * 45_000], {}]] * 8}]}
     png, notes = render(record)
     assert png.startswith(PNG) and any("too many points" in n for n in notes)

@@ -6,80 +6,15 @@ runs in it); the tests in test_submitted_sandbox.py use the real sandbox.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import nbformat
 import pytest
+from notebook_test_support import InProcessSlot
 
 from grader.notebooks import submitted
 from grader.run.errors import LimitExceeded
 
 TAG = {"tags": ["inline-answer"], "question": "Inline Question 1"}
-
-
-class InProcessSession:
-    """Calls the staged runner module directly, in its staged folder."""
-
-    def __init__(self, root, monkeypatch, fail_with=None):
-        monkeypatch.chdir(root)
-        monkeypatch.syspath_prepend(str(root))
-        # The runner installs its plotting shim as `matplotlib`: undo that after the test.
-        for name in [n for n in sys.modules if n.startswith(("matplotlib", "_grader_"))]:
-            monkeypatch.setitem(sys.modules, name, sys.modules[name])
-        for name in ("matplotlib", "matplotlib.pyplot", "_grader_plotshim", "_grader_nbrunner"):
-            if name not in sys.modules:
-                monkeypatch.setitem(sys.modules, name, None)
-                monkeypatch.delitem(sys.modules, name)
-        spec = importlib.util.spec_from_file_location(
-            submitted.RUNNER_MODULE, root / f"{submitted.RUNNER_MODULE}.py")
-        self.module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(self.module)
-        self.fail_with = fail_with
-        self.calls = []
-
-    def call(self, target, *args):
-        module, _, name = target.partition(":")
-        assert module == submitted.RUNNER_MODULE
-        self.calls.append(name)
-        if self.fail_with and name == "run_cell" and "boom" in args[0]:
-            raise self.fail_with
-        return getattr(self.module, name)(*args)
-
-    def close(self):
-        pass
-
-
-class InProcessSlot:
-    def __init__(self, monkeypatch, call_timeout=5.0, fail_with=None):
-        self.monkeypatch, self.fail_with = monkeypatch, fail_with
-        self.limits = type("Limits", (), {"call_timeout": call_timeout})()
-
-    def open(self, root):
-        return InProcessSession(root, self.monkeypatch, self.fail_with)
-
-
-@pytest.fixture
-def code_root(tmp_path):
-    package = tmp_path / "staged" / "cs231n"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "layers.py").write_text(
-        "def dropout_forward(x, param):\n"
-        "    raise NotImplementedError('dropout_forward: implement the training forward pass')\n")
-    return tmp_path / "staged"
-
-
-@pytest.fixture(autouse=True)
-def forget_cs231n():
-    # Other tests may have imported the reference cs231n; each test here must import the
-    # package it staged, then leave sys.modules as it found it.
-    before = {k: sys.modules.pop(k) for k in list(sys.modules)
-              if k == "cs231n" or k.startswith("cs231n.")}
-    yield
-    for name in [k for k in sys.modules if k == "cs231n" or k.startswith("cs231n.")]:
-        del sys.modules[name]
-    sys.modules.update(before)
+pytestmark = pytest.mark.usefixtures("forget_cs231n")
 
 
 def test_a_notebook_runs_and_its_outputs_figures_and_answers_are_kept(
