@@ -1,6 +1,6 @@
 """Hostile submitted notebooks through :func:`submitted.process`: links, output floods,
 figure floods and costly plots. The cells run through an in-process session (only this
-file's fixture code runs in it; test_hostile_class.py uses the real sandbox), and a
+file's fixture code runs in it; test_hostile_notebook_class.py uses the real sandbox), and a
 control notebook beside each attack must give the same result as always.
 """
 
