@@ -7,12 +7,28 @@ cd "$(dirname "$0")"
 
 python=${PYTHON:-python3}
 
-if ! command -v bwrap >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "setup: installing bubblewrap (sandbox) with apt-get"
-    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null \
-      || echo "setup: could not install bubblewrap; grading falls back to the process sandbox"
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+
+# Debian packages: bubblewrap for the default sandbox and, as root, what the portability
+# tests (tests/portability) use: Debian's own python3 with its venv module (a second Python
+# layout), and useradd plus setpriv or runuser (grading as an unprivileged user). One
+# apt-get call; the tests skip what is still missing.
+packages=()
+have bwrap || packages+=(bubblewrap)
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3 python3-venv)
+  { have useradd && have userdel; } || packages+=(passwd)
+  have setpriv || have runuser || packages+=(util-linux)
+  if [ ${#packages[@]} -gt 0 ]; then
+    echo "setup: installing ${packages[*]} with apt-get"
+    (export DEBIAN_FRONTEND=noninteractive
+     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}") \
+      >/dev/null || echo "setup: could not install ${packages[*]} (without bubblewrap grading" \
+                         "uses the weaker process sandbox; the portability tests skip what" \
+                         "they cannot run)"
+  fi
+elif ! have bwrap; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     echo "setup: installing bubblewrap (sandbox) with sudo apt-get"
     (sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap) >/dev/null \
       || echo "setup: could not install bubblewrap; grading falls back to the process sandbox"
