@@ -73,18 +73,20 @@ def net_init(body: str) -> str:
 
 
 NAN = "where the reference is finite"
+# A broken forward costs the forward's points only: the backward checks run on a cache the
+# suite builds in the skeleton's format, so these cases' correct backward keeps its 17.
+BACKWARD_ONLY = 17
 GRADS = "if y is None:\n    return result\nloss, grads = result\n"
 
 CASES = {
     # -- NaN and inf --------------------------------------------------------------------
     "forward_all_nan": Case(forward("out = x * mask * np.nan", "out = x * np.nan"), fails={
         "test_test_mode_identity": f"out contains NaN {NAN} (600 of 600 entries)",
-        "test_zero_fraction": f"out contains NaN {NAN}"}, score=0),
+        "test_zero_fraction": f"out contains NaN {NAN}"}, score=BACKWARD_ONLY),
     "forward_nan_where_kept": Case(forward("out = np.where(mask > 0, np.nan, 0.0)"), fails={
         # The zero fraction and the independence of the mask used to pass on NaN.
         "test_zero_fraction": f"out contains NaN {NAN}",
-        "test_units_dropped_independently": f"out contains NaN {NAN}",
-        "test_gradient_check": f"out contains NaN {NAN}"}),
+        "test_units_dropped_independently": f"out contains NaN {NAN}"}),
     "forward_inf_where_kept": Case(forward("out = np.where(mask > 0, np.inf, 0.0)"), fails={
         "test_zero_fraction": f"out contains inf {NAN}",
         "test_fresh_masks_without_seed": f"out contains inf {NAN}"}),
@@ -124,12 +126,14 @@ CASES = {
     "forward_returns_dict": Case(forward("out = mask * x", cache="(dropout_param, mask)}")
                                  .replace("return out, ", "return {'out': out, 'cache': "),
                                  fails={"test_zero_fraction": "must return a tuple (out, cache)"},
-                                 score=0),
+                                 score=BACKWARD_ONLY),
     "forward_0d": Case(forward("out = np.array(1.0)", "out = np.array(1.0)"), fails={
         "test_zero_fraction": "out has shape (); it must have shape (100, 100)",
-        "test_test_mode_identity": "out has shape (); it must have shape (20, 30)"}, score=0),
+        "test_test_mode_identity": "out has shape (); it must have shape (20, 30)"},
+        score=BACKWARD_ONLY),
     "forward_strings": Case(forward("out = (mask * x).astype(str)", "out = x.astype(str)"),
-                            fails={"test_zero_fraction": "not plain data"}, score=0),
+                            fails={"test_zero_fraction": "not plain data"},
+                            score=BACKWARD_ONLY),
     "forward_bool": Case(forward("out = mask > 0"), fails={
         # Crashed the gradient check (bool minus bool): internal_error before.
         "test_gradient_check": "dx relative error",

@@ -9,13 +9,13 @@ its own ``make_net``, with their calls into the student's code batched (see
 from __future__ import annotations
 
 from grader.suites import about
-from grader.suites.dropout import data
+from grader.suites.dropout import data, netapi
 
 
 def make_net(student, case, *, dropout, seed):
     """The student's net (or the reference net wired to their layers) with the case's
     parameters."""
-    net = student.make_net(**case.kwargs(dropout=dropout, seed=seed))
+    net = student.make_net(**netapi.net_kwargs(student, case.kwargs(dropout=dropout, seed=seed)))
     data.set_params(net, case.params)
     return net
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.suites import Failure, about, prefetch, real_array, shared, zero_count
+from grader.suites import Failure, about, equal, prefetch, real_array, shared, zero_count
 from grader.suites.dropout import data
 
 P_VALUES = (0.25, 0.4, 0.7, 0.9)  # never only 0.5: some mistakes are exact there
@@ -110,3 +110,36 @@ def seed_sequence(student, p):
     _prefetch_samples(student)
     return [shared(student, ("seeded", p, position), _seeded_call(student, p, position))
             for position in range(4)]
+
+
+def _reference_cache_backward(student):
+    """dropout_backward given caches built as the skeleton's forward builds them,
+    ``(dropout_param, mask)`` with the mask that multiplied x (1/p included): True when
+    dx = dout * mask in train mode and dx = dout in test mode."""
+    def check(p, mode):
+        mask = (data.rng(f"ref-cache-{p}").random((12, 10)) < p) / p if mode == "train" else None
+        dout = data.signed((12, 10), f"ref-cache-dout-{p}-{mode}")
+        dx = student.layers.dropout_backward(dout, ({"mode": mode, "p": p}, mask))
+        return equal(dx, dout if mask is None else dout * mask, "dx")
+
+    def compute():
+        outcomes = student.side_by_side([lambda p=p, m=m: check(p, m)
+                                         for p in (0.3, 0.8) for m in ("train", "test")])
+        return {m: all(ok and value for (ok, value), (_, mm) in zip(
+            outcomes, [(p, mm) for p in (0.3, 0.8) for mm in ("train", "test")]) if mm == m)
+            for m in ("train", "test")}
+    return shared(student, ("reference-cache-backward",), compute)
+
+
+def require_dropping_or_backward(student, mode: str = "train") -> bool:
+    """The gate of the backward checks: True when the forward pass drops (check as usual);
+    False when it does not but dropout_backward is right for the skeleton's own cache (the
+    check passes: a wrong forward pass must not take the backward credit with it)."""
+    try:
+        require_dropping(student)
+        return True
+    except Failure:
+        right = _reference_cache_backward(student)
+        if right["train"] and right[mode]:  # the given test branch alone earns nothing
+            return False
+        raise
