@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -42,8 +43,9 @@ def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str 
     result = grade_submission(find_submission(root), suite_dir=PUBLIC_SUITE,
                               support=SupportPackage.load(root), config=config,
                               judge=judge, slot_factory=slot_factory)
+    result, not_run = without_net_checks(result)
     todos = remaining_todos(root)
-    show.terminal(result, todos, root=root, console=console)
+    show.terminal(result, todos, root=root, console=console, not_run=not_run)
     if isolation:
         console.print(f"Your code ran in the sandbox: {isolation}.", markup=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -61,6 +63,27 @@ class _Lines:
 
     def note(self, line: str) -> None:
         self.console.print(line, markup=False, soft_wrap=True)
+
+
+NET_MISSING = "fc_net.py is missing, so the net checks cannot run"
+
+
+def without_net_checks(result):
+    """(the result without the net checks, their names) when no fc_net.py was graded.
+
+    The grader grades such a submission with its reference net around the student's layers
+    (``grader run`` and ``grader ci`` give the net points that way); the public checks have
+    no reference net to lend, so they leave those checks out instead of failing them: the
+    same files then pass here exactly when the grader gives them full marks.
+    """
+    if "fc_net.py" in result.files or result.status != "graded":
+        return result, []
+    skipped = [t for t in result.tests if not t.passed and NET_MISSING in t.output]
+    if not skipped:
+        return result, []
+    tests = tuple(t for t in result.tests if t not in skipped)
+    return replace(result, tests=tests, score=sum(t.score for t in tests),
+                   max_score=sum(t.max_score for t in tests)), [t.name for t in skipped]
 
 
 def find_assignment(path: Path) -> Path:

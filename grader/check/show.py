@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..reports.feedback_md import inline
 from ..reports.summary import display
-from ..reports.words import STATUS_TEXT
+from ..reports.words import graded_files, split_notes, status_text
 from ..results import SubmissionResult
 
 HIDDEN = ("Hidden tests: the grader also runs tests that are not shown here (more inputs and "
@@ -29,19 +29,21 @@ def _score(result: SubmissionResult) -> str:
 
 def _problem(result: SubmissionResult) -> list[str]:
     """Why no check could run at all (nothing found, a syntax error, an exit at import)."""
-    if result.status == "graded":
-        return []
-    details = result.output.splitlines()[1:]  # the first line repeats the score
-    return [STATUS_TEXT.get(result.status, result.status), *details]
+    notes, output = split_notes(result.output)
+    if result.status == "graded":  # the scores say it all, but not what the grader noted
+        shown = [line for line in output.splitlines() if line.startswith("Note: ")]
+        return shown + [f"Note: {note}" for note in notes]
+    details = output.splitlines()[1:]  # the first line repeats the score
+    return [status_text(result), *details, *(f"Note: {note}" for note in notes)]
 
 
 def terminal(result: SubmissionResult, todos: list[tuple[str, str]], *, root: Path,
-             console: Console) -> None:
+             console: Console, not_run: list[str] = ()) -> None:
     def say(text, **style):
         console.print(text, soft_wrap=True, **style)
 
-    files = ", ".join(result.files) or "no student files"
-    say(Text(f"Public checks of {root} ({files})", style="bold"))
+    say(Text(f"Public checks of {root}", style="bold"))
+    say(display(f"Files graded: {graded_files(result.files)}"))
     for line in _problem(result):
         say(display(line), style="yellow")
     if todos:
@@ -54,6 +56,10 @@ def terminal(result: SubmissionResult, todos: list[tuple[str, str]], *, root: Pa
         if not test.passed and test.output and test.output not in result.output:
             # A reason shared by every check (an import that failed) was printed once above.
             say(display("        " + fix(test.output, todos)), style="dim")
+    if not_run:
+        say(display(f"Not run ({len(not_run)} net checks): no fc_net.py was graded, so the "
+                    "grader will grade your layers inside its reference net, as for a "
+                    "submission without fc_net.py. Finish fc_net.py to check your net here."))
     say(Text("Score: " + _score(result), style="bold"))
     say(Text(HIDDEN))
 

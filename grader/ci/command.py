@@ -21,6 +21,7 @@ from ..config import Config, check_sandbox_level, load_limits
 from ..errors import SandboxUnavailable, UsageError
 from ..reports import results_json
 from ..reports.files import atomic_write
+from ..reports.words import graded_files, tidy_output
 from ..results import SubmissionResult
 from ..run import levels
 from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
@@ -69,7 +70,12 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
         result = _failed(student, why, time.monotonic() - started)
     if result.status == "internal_error" and REGRADE not in result.output:
         result = replace(result, output=f"{result.output}\n{REGRADE}".strip())
+    # The platform shows this text to the student: the grader's notes as notes, not as
+    # output their code printed.
+    result = replace(result, output=tidy_output(result.output))
     _write(results, result)
+    if result.files:
+        print(f"grader ci: files graded: {graded_files(result.files)}")
     print(f"grader ci: {result.score:g}/{result.max_score:g} ({result.status}) -> {results}"
           f"{isolation}")
     if threshold is not None and result.score < threshold:

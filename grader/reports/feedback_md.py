@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..results import SubmissionResult
 from .files import atomic_write
-from .words import STATUS_TEXT, sandbox_text
+from .words import graded_files, sandbox_text, split_notes, status_text
 
 # Enough to stop links, images, code spans, bold and tables; "_", "-" and "." are left alone
 # so test names stay readable in a plain-text viewer (mid-line they can at most italicise).
@@ -48,11 +48,16 @@ def _points(score: float, max_score: float) -> str:
 def render(result: SubmissionResult, notebook: str | None = None) -> str:
     lines = [f"# Feedback for {inline(result.student)}", "",
              f"**Score: {_points(result.score, result.max_score)}**", "",
-             STATUS_TEXT.get(result.status, inline(result.status)), ""]
-    if result.output:
-        lines += [block(result.output), ""]
+             status_text(result), ""]
+    notes, output = split_notes(result.output)
+    if output:
+        lines += [block(output), ""]
     if result.files:
-        lines += ["Files graded: " + ", ".join(inline(f) for f in result.files), ""]
+        lines += ["Files graded: " + inline(graded_files(result.files)), ""]
+    if notes:
+        lines += ["## Notes from the grader", ""]
+        lines += [f"- {inline(note)}" for note in notes]
+        lines.append("")
     passed = [t for t in result.tests if t.passed]
     failed = [t for t in result.tests if not t.passed]
     if failed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..results import STATUSES
 
 # Written to the student: what happened and what to do about it.
@@ -57,3 +59,122 @@ def status_label(status: str) -> str:
 def percent(score: float, max_score: float) -> float:
     """Score as a percentage for display; a zero-point result shows as 0 %."""
     return 100.0 * score / max_score if max_score else 0.0
+
+
+# --- a result's summary text: which file, and the grader's own notes --------------------
+
+NOTE_PREFIX = "[grader note] "  # worker_notes.NOTE: lines the grader wrote, not the student
+OUTPUT_HEADER = "Output printed by your code:"
+_IMPORTING = re.compile(r"importing (layers\.py|fc_net\.py)")
+_SKIPPED = re.compile(r"^skipped import: (.*?) was (skipped|read as [\w.]+): ([\w.]+) is not "
+                      r"available to the grader(.*)$")
+_USED = re.compile(r"^used import: ([\w.]+) was used by your code")
+
+
+def failing_file(result) -> str:
+    """The student file whose compile or import failed ('layers.py', 'fc_net.py'), or ''."""
+    found = _IMPORTING.search(result.output or "")
+    return found.group(1) if found else ""
+
+
+def status_text(result) -> str:
+    """The headline for a result: what happened, naming the file, agreeing with the score."""
+    status = result.status
+    output = result.output or ""
+    file = failing_file(result)
+    python2 = "is Python 2 code" in output
+    if status == "syntax_error" and file == "fc_net.py":
+        why = "is Python 2 code that Python 3 cannot compile" if python2 else \
+            "does not compile (a syntax error)"
+        return (f"Your fc_net.py {why}, so the net checks could not run; your layers.py was "
+                "imported and its checks ran and are scored below. Run "
+                "`python -m py_compile fc_net.py` to see the line.")
+    if status == "syntax_error" and python2:
+        return ("Your layers.py is Python 2 code that Python 3 cannot compile, so no test "
+                "could run. The grader runs Python 3: the line is named below.")
+    if status == "syntax_error":
+        return STATUS_TEXT[status]
+    if status == "import_error" and file == "fc_net.py":
+        return ("Importing your fc_net.py failed, so the net checks could not run; your "
+                "layers.py was imported and its checks ran and are scored below. The reason "
+                "is given below.")
+    if status == "import_error" and "not available to the grader" in output:
+        return ("Importing your layers.py used a module the grader does not have, so no test "
+                "could run. The line is named below: remove that import or its use.")
+    return STATUS_TEXT.get(status, status)
+
+
+def split_notes(output: str) -> tuple[list[str], str]:
+    """(the grader's notes as sentences, the summary without them).
+
+    The worker writes its notes (imports it skipped, Python warnings raised while the tests
+    ran the code) into the output stream, marked: they are taken out of "Output printed by
+    your code", which keeps only what the student's code printed (and is left out when that
+    is nothing).
+    """
+    raw: list[str] = []
+    kept: list[str] = []
+    for line in (output or "").split("\n"):
+        at = line.find(NOTE_PREFIX)
+        if at < 0:
+            kept.append(line)
+            continue
+        note = line[at + len(NOTE_PREFIX):].strip()
+        if note and note not in raw:
+            raw.append(note)
+        if line[:at].strip():
+            kept.append(line[:at])
+    text = "\n".join(kept)
+    head, sep, printed = text.partition(OUTPUT_HEADER)
+    if sep and not printed.strip():
+        text = head.rstrip()
+    elif sep:
+        text = head + sep + "\n" + printed.strip("\n")
+    return _sentences(raw), text.rstrip()
+
+
+def _sentences(raw: list[str]) -> list[str]:
+    used = {m.group(1) for m in map(_USED.match, raw) if m}
+    notes = []
+    for note in raw:
+        skipped = _SKIPPED.match(note)
+        if skipped:
+            where, how, module, rest = skipped.groups()
+            if how == "skipped":
+                top = module
+                effect = ("your code uses it, so the checks that reach it fail: remove the "
+                          "import and use numpy" if any(u == top or u.startswith(top + ".")
+                                                        or top.startswith(u + ".")
+                                                        for u in used)
+                          else "your graded functions do not use it, so it cost nothing")
+                notes.append(f"{where} was skipped: {module} is not "
+                             f"available to the grader{rest.rstrip('.')}; {effect}.")
+            else:
+                notes.append(f"{where} was {how}: {module} is not "
+                             f"available to the grader{rest}")
+        elif note.startswith("warning: "):
+            notes.append("Python warning (not printed by your code): " + note[9:])
+        elif not _USED.match(note):
+            notes.append(note)
+    return notes
+
+
+def tidy_output(output: str) -> str:
+    """The summary with the grader's notes as "Note:" lines before the printed output."""
+    notes, text = split_notes(output)
+    if not notes:
+        return text
+    head, sep, printed = text.partition(OUTPUT_HEADER)
+    lines = [head.rstrip(), *(f"Note: {n}" for n in notes)]
+    if sep:
+        lines.append(sep + printed)
+    return "\n".join(line for line in lines if line)
+
+
+def graded_files(files) -> str:
+    """Which of the student's files were graded, and what stood in for a missing net."""
+    text = ", ".join(files) or "none"
+    if "layers.py" in files and "fc_net.py" not in files:
+        text += (" (no fc_net.py was graded: the net checks used the reference net around "
+                 "your layers)")
+    return text

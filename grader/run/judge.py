@@ -28,6 +28,7 @@ import pytest
 
 from ..errors import InternalError
 from ..paths import solutions_dir
+from ..reports.words import tidy_output
 from ..results import STATUSES, SubmissionResult, TestResult
 from ..suites import contexts
 from ..suites.plugin import JudgePlugin, Outcome
@@ -161,7 +162,9 @@ class SubmissionState:
             shown = self.output if len(self.output) <= OUTPUT_SHOWN else (
                 self.output[:OUTPUT_SHOWN] + "\n... (output cut)")
             lines.append("Output printed by your code:\n" + shown)
-        return "\n".join(lines)
+        # The worker's own notes (imports it skipped, Python warnings) become "Note:" lines:
+        # "Output printed by your code" keeps only what the student's code printed.
+        return tidy_output("\n".join(lines))
 
 
 def _import_status(failure: Failure, events) -> str:

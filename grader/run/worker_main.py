@@ -16,13 +16,33 @@ Values that are not data stay here in an object table and travel as handles.
 from __future__ import annotations
 
 import importlib
-import sys
+import importlib.abc
+import importlib.util
 import traceback
+import warnings
 
 if __package__:
     from . import wire
+    from .worker_notes import (
+        STUDENT_MODULES,
+        Placeholders,
+        WarningNotes,
+        _flush,
+        _text,
+        python2_name,
+        python2_syntax,
+    )
 else:
     import wire
+    from worker_notes import (
+        STUDENT_MODULES,
+        Placeholders,
+        WarningNotes,
+        _flush,
+        _text,
+        python2_name,
+        python2_syntax,
+    )
 
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 4000
@@ -37,6 +57,7 @@ class Worker:
     def __init__(self, sock, root: str) -> None:
         self.sock = sock
         self.root = root.rstrip("/") + "/"
+        self.placeholders = Placeholders(self.root)
         self.objects: dict[int, object] = {}
         self.numbers: dict[int, int] = {}  # id(obj) -> handle number: one object, one handle
         self.next_id = 1
@@ -146,7 +167,32 @@ class Worker:
             message = f"sys.exit({_text(exc.code)}) was called"
         else:
             message = _text(exc)
+        try:
+            message = self.explain(exc, message)
+        except Exception:  # noqa: BLE001, S110 - an explanation is a bonus, the error is not
+            pass
         return _err(kind, type_name, message, self.student_traceback(exc))
+
+    def explain(self, exc: BaseException, message: str) -> str:
+        """The error's text, with what a student needs when the cause is Python 2 code or an
+        import the grader skipped."""
+        if isinstance(exc, SyntaxError) and str(exc.filename).startswith(self.root):
+            shown = STUDENT_MODULES.get(exc.filename[len(self.root):])
+            why = python2_syntax(exc)
+            if shown and why:
+                return (f"{shown} line {exc.lineno} is Python 2 code ({why}), and the grader "
+                        "runs Python 3. Convert the file to Python 3: print(...) with "
+                        "parentheses, range instead of xrange, .items() instead of "
+                        f".iteritems(). ({message})")
+            return message
+        hint = python2_name(exc)
+        if hint:
+            return f"{message}: {hint}"
+        if isinstance(exc, NameError) and self.placeholders.star_skipped:
+            names = ", ".join(f"`{line}`" for line in self.placeholders.star_skipped)
+            return (f"{message} (it may have come from {names}, which imports a module the "
+                    "grader does not have)")
+        return message
 
     def student_traceback(self, exc: BaseException) -> str:
         """Only frames from the submission's own files, paths relative to its root."""
@@ -191,21 +237,7 @@ def _err(kind: str, type_name: str, message: str, tb: str = "") -> dict:
             "traceback": tb}
 
 
-def _text(obj) -> str:
-    try:
-        text = str(obj)
-        return text if type(text) is str else "<unprintable>"
-    except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
-        return "<unprintable>"
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BaseException:  # noqa: BLE001, S110 - the student may have replaced the stream
-            pass
-
-
 def serve(sock, root: str) -> None:
-    Worker(sock, root).serve()
+    worker = Worker(sock, root)
+    warnings.showwarning = WarningNotes(worker.root, warnings.showwarning).show
+    worker.serve()
