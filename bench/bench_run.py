@@ -140,6 +140,8 @@ def main() -> None:
     parser.add_argument("--scheduler", default=None)
     parser.add_argument("--interval", type=float, default=0.2, help="memory sampling period")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--buggy", type=float, default=0.40,
+                        help="share of submissions with a known mistake (e.g. 0.9: most fail)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the classes and outputs")
     parser.add_argument("--no-hostile", dest="hostile", action="store_false",
@@ -164,6 +166,7 @@ def main() -> None:
     naive = weak = None
     if args.baseline > 0:
         catalogue = generate(work / "catalogue", main_size, seed=args.seed, write=False,
+                             buggy=args.buggy,
                              hostile=args.hostile)
         hostile = {s for s, v in catalogue.items() if v.startswith("hostile/")}
         sample = naive_baseline.choose(work / f"class-{main_size}", args.baseline,
@@ -185,7 +188,7 @@ def grade_fresh(work: Path, size: int, args, label: str) -> Run:
     subs, out = work / f"class-{size}", work / f"out-{size}"
     for folder in (subs, out):
         shutil.rmtree(folder, ignore_errors=True)
-    catalogue = generate(subs, size, seed=args.seed, hostile=args.hostile)
+    catalogue = generate(subs, size, seed=args.seed, hostile=args.hostile, buggy=args.buggy)
     kinds = collections.Counter(v.split("/")[0] for v in catalogue.values())
     print(f"grading {size} submissions ({dict(sorted(kinds.items()))}) ...", flush=True)
     run = grade(subs, out, args, label)

@@ -95,16 +95,17 @@ def fill(template: str, parts: tuple[str, ...], rnd: random.Random) -> str:
     return text
 
 
-def choose(rnd: random.Random, index: int,
-           hostile: bool = True) -> tuple[str, str, tuple[str, ...]]:
+def choose(rnd: random.Random, index: int, hostile: bool = True,
+           buggy: float = 0.40) -> tuple[str, str, tuple[str, ...]]:
     """(kind, variant, parts): exactly 1 in 100 hostile (in turn: a loop, an exit, a syntax
-    error), so every class size holds the same share of them; 40 % buggy, the rest correct.
-    Without ``hostile`` those places get a correct submission instead."""
+    error), so every class size holds the same share of them; ``buggy`` of them (40 % by
+    default) with a known mistake, the rest correct. Without ``hostile`` those places get
+    a correct submission instead."""
     if index % 100 == 50 and hostile:
         name = sorted(HOSTILE)[(index // 100) % len(HOSTILE)]
         return "hostile", name, HOSTILE[name]
     roll = rnd.random()
-    if roll < 0.40:
+    if roll < buggy:
         name = rnd.choice(sorted(BUGGY))
         return "buggy", name, BUGGY[name]
     name = rnd.choice(sorted(CORRECT))
@@ -112,7 +113,7 @@ def choose(rnd: random.Random, index: int,
 
 
 def generate(out: Path, n: int, *, seed: int = 0, assignment: Path | None = None,
-             write: bool = True, hostile: bool = True) -> dict:
+             write: bool = True, hostile: bool = True, buggy: float = 0.40) -> dict:
     """Write ``n`` student folders into ``out``; returns {student: "kind/variant"}.
 
     With ``write=False`` only the catalogue is returned (the same one, for the same seed).
@@ -126,7 +127,7 @@ def generate(out: Path, n: int, *, seed: int = 0, assignment: Path | None = None
     catalogue = {}
     for i in range(n):
         student = f"s{i:05d}"
-        kind, name, parts = choose(rnd, i, hostile)
+        kind, name, parts = choose(rnd, i, hostile, buggy)
         header = f"# {student}: dropout assignment\n"
         if kind == "correct" and rnd.random() < 0.05:  # leftover debugging output
             parts = (parts[0] + '\nprint("dropout_forward", x.shape, p)',) + parts[1:]

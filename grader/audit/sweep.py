@@ -60,7 +60,8 @@ class _SweepSlot(LocalSlot):
 def _stage(folder: Path, root: Path) -> StagedSubmission:
     """A staged package: the reference support files plus the variant's student files."""
     package = solutions_dir() / "cs231n"
-    for rel in ("__init__.py", "layer_utils.py", "classifiers/__init__.py"):
+    for rel in ("__init__.py", "layer_utils.py", "fast_layers.py", "im2col.py",
+                "classifiers/__init__.py"):
         target = root / "cs231n" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((package / rel).read_bytes())

@@ -73,8 +73,12 @@ def shared(student, key, compute):
 def _again(error: Exception) -> Exception:
     """A copy of a kept exception to raise in one more test: the contexts that test's
     ``about`` blocks add stay its own (the kept one keeps those of its computation)."""
+    # Built by hand, not with copy.copy: a library may replace exceptions' __reduce_ex__
+    # (distributed installs tblib's), and then copying can fail or share state.
     try:
-        fresh = copy.copy(error)
+        fresh = type(error).__new__(type(error))
+        fresh.args = error.args
+        fresh.__dict__.update(error.__dict__)
     except Exception:  # noqa: BLE001 - an exception that cannot be copied is raised as is
         return error
     fresh.__dict__[_CONTEXTS] = list(getattr(error, _CONTEXTS, ()))
