@@ -57,7 +57,7 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
         if choice.warning():
             print(f"grader ci: {choice.warning()}", file=sys.stderr)
     try:
-        result = _grade(Path(submission), sandbox=sandbox, judge=judge,
+        result = grade_one(Path(submission), sandbox=sandbox, judge=judge,
                         slot_factory=slot_factory, suite_dir=suite_dir,
                         assignment_dir=assignment_dir)
     except KeyboardInterrupt:
@@ -85,8 +85,10 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
     return 0
 
 
-def _grade(submission: Path, *, sandbox, judge, slot_factory, suite_dir,
-           assignment_dir) -> SubmissionResult:
+def grade_one(submission: Path, *, sandbox: str, judge=DEFAULT_JUDGE,
+              slot_factory=DEFAULT_SLOT, suite_dir: Path | None = None,
+              assignment_dir: Path | None = None) -> SubmissionResult:
+    """One submission folder graded by the hidden suite at ``sandbox`` (a concrete level)."""
     config = Config(limits=load_limits(), sandbox=sandbox, jobs=1)
     sub = find_submission(submission)
     assignment_dir = Path(assignment_dir or paths.assignment_dir())

@@ -81,9 +81,7 @@ def _fix(level: str, facts: list[Fact], reason: str) -> str:
 def _grade_reference(level: str) -> str:
     """The reference solution graded by the hidden suite at ``level``."""
     from .. import paths
-    from ..ci.single import find_submission, grade_submission
-    from ..config import Config, load_limits
-    from ..run.stage import SupportPackage, suite_version
+    from ..ci.command import grade_one
 
     solution = paths.solutions_dir() / "cs231n" / "layers.py"
     if not solution.is_file():
@@ -93,14 +91,7 @@ def _grade_reference(level: str) -> str:
         folder = work / "reference"
         folder.mkdir()
         shutil.copyfile(solution, folder / "layers.py")
-        config = Config(limits=load_limits(), sandbox=level, jobs=1)
-        suite_dir = paths.suites_dir() / config.assignment
-        assignment = paths.assignment_dir()
-        version = suite_version(suite_dir, paths.solutions_dir() / "cs231n",
-                                assignment / "cs231n")
-        result = grade_submission(find_submission(folder), suite_dir=suite_dir,
-                                  support=SupportPackage.load(assignment), config=config,
-                                  suite=version)
+        result = grade_one(folder, sandbox=level)
     except Exception as error:  # noqa: BLE001 - the doctor reports, whatever failed
         return f"failed: {type(error).__name__}: {error}"
     finally:

@@ -89,9 +89,7 @@ def _settle_sandbox(quiz, console, sandbox: str, require_sandbox: str | None,
     code = [q.id for q in quiz.questions if q.kind == "code"]
     if not code or (asked is not None and asked.lower() not in [c.lower() for c in code]):
         return ""
-    choice = levels.choose(sandbox, levels.required_level(require_sandbox))
-    console.print(choice.banner(), markup=False)
-    if choice.warning():
-        console.print(choice.warning(), markup=False)
+    choice = levels.announce(sandbox, levels.required_level(require_sandbox),
+                             lambda line: console.print(line, markup=False))
     _Slot.level = choice.level
     return choice.banner().removeprefix("sandbox: ")

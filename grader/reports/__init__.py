@@ -16,6 +16,7 @@ from ..config import Limits
 from ..results import SubmissionResult
 from . import feedback_md, gradebook, html, results_json
 from .files import atomic_write, folder_names
+from .safe_text import csv_cell
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def write_reports(results: list[SubmissionResult], *, out_dir: Path,
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "folder"])
-    writer.writerows([gradebook.cell(s), gradebook.cell(f)] for s, f in folders.items())
+    writer.writerows([csv_cell(s), csv_cell(f)] for s, f in folders.items())
     atomic_write(out_dir / "folders.csv", buffer.getvalue())
     return {
         "gradebook": gradebook.write(results, out_dir),

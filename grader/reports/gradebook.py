@@ -27,10 +27,10 @@ def render(results: list[SubmissionResult]) -> str:
     tests = test_names(results)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEAD + [cell(t) for t in tests])
+    writer.writerow(HEAD + [csv_cell(t) for t in tests])
     for result in sorted(results, key=lambda r: r.student):
         scores = {t.name: t.score for t in result.tests}
-        writer.writerow([cell(result.student), _number(result.score),
+        writer.writerow([csv_cell(result.student), _number(result.score),
                          _number(result.max_score), result.status]
                         + [_number(scores[t]) if t in scores else "" for t in tests])
     return buffer.getvalue()
@@ -40,12 +40,6 @@ def write(results: list[SubmissionResult], out_dir: Path) -> Path:
     path = Path(out_dir) / "gradebook.csv"
     atomic_write(path, render(results))
     return path
-
-
-def cell(text: str) -> str:
-    """A student-controlled string made inert for spreadsheets and terminals (results.json
-    keeps the exact id)."""
-    return csv_cell(text)
 
 
 def _number(value: float) -> str:

@@ -151,6 +151,16 @@ def choose(requested: str = "auto", required: str | None = None) -> Choice:
     return choice
 
 
+def announce(requested: str, required: str | None, say, *, where: str = "") -> Choice:
+    """Choose the level and tell the terminal: its banner first, then the warning below
+    full isolation. ``say`` prints one line; ``where`` qualifies the banner."""
+    choice = choose(requested, required)
+    say(choice.banner() + where)
+    if choice.warning():
+        say(choice.warning())
+    return choice
+
+
 def settle_sandbox(config, slot_factory, progress) -> tuple[object, str]:
     """The config with its sandbox level proven here, and that level in words; the
     terminal hears it first, with a warning below full isolation. A caller's own slot
@@ -158,11 +168,9 @@ def settle_sandbox(config, slot_factory, progress) -> tuple[object, str]:
     from .executors import DEFAULT_SLOT
     if slot_factory != DEFAULT_SLOT:
         return config, ""
-    choice = choose(config.sandbox, config.require_sandbox)
-    progress.note(choice.banner() + (" on this machine; each Dask worker probes its own"
-                                     if config.executor == "dask" else ""))
-    if choice.warning():
-        progress.note(choice.warning())
+    dask = config.executor == "dask"
+    choice = announce(config.sandbox, config.require_sandbox, progress.note,
+                      where=" on this machine; each Dask worker probes its own" if dask else "")
     if config.executor == "dask":  # workers are other machines: auto means theirs
         return config, ""
     return config.with_(sandbox=choice.level), choice.banner().removeprefix("sandbox: ")

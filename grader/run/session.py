@@ -191,8 +191,7 @@ class WorkerSession:
             raise LimitExceeded(limit_name(self.limits, "submission"),
                                 "the submission has used all its time")
         if self.returned > self.limits.max_returned_bytes:
-            raise LimitExceeded(limit_name(self.limits, "returned"),
-                                "the submission has returned more data than the grader keeps")
+            raise self._returned_too_much()
         if self.call_timeouts >= MAX_CALL_TIMEOUTS:
             # Code that hung twice will most likely hang again: waiting out the whole
             # budget would hold a slot for minutes per looping submission.
@@ -355,9 +354,12 @@ class WorkerSession:
                                 "its calls returned more data at once than the grader keeps")
         if self.returned > self.limits.max_returned_bytes:
             self._discard_worker()
-            raise LimitExceeded(limit_name(self.limits, "returned"),
-                                "the submission has returned more data than the grader keeps")
+            raise self._returned_too_much()
         return frame
+
+    def _returned_too_much(self) -> LimitExceeded:
+        return LimitExceeded(limit_name(self.limits, "returned"),
+                             "the submission has returned more data than the grader keeps")
 
     def _wait(self, worker: _Worker, deadline, event: int) -> None:
         when, kind = deadline

@@ -23,26 +23,11 @@ import warnings
 
 if __package__:
     from . import wire
-    from .worker_notes import (
-        STUDENT_MODULES,
-        Placeholders,
-        WarningNotes,
-        _flush,
-        _text,
-        python2_name,
-        python2_syntax,
-    )
-else:
+    from . import worker_notes as notes
+else:  # a plain file beside wire.py and worker_notes.py, inside the sandbox
     import wire
-    from worker_notes import (
-        STUDENT_MODULES,
-        Placeholders,
-        WarningNotes,
-        _flush,
-        _text,
-        python2_name,
-        python2_syntax,
-    )
+    import worker_notes as notes
+
 
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 4000
@@ -57,7 +42,7 @@ class Worker:
     def __init__(self, sock, root: str) -> None:
         self.sock = sock
         self.root = root.rstrip("/") + "/"
-        self.placeholders = Placeholders(self.root)
+        self.placeholders = notes.Placeholders(self.root)
         self.objects: dict[int, object] = {}
         self.numbers: dict[int, int] = {}  # id(obj) -> handle number: one object, one handle
         self.next_id = 1
@@ -87,14 +72,14 @@ class Worker:
             message = {"id": rid, "err": _err("bad", "BadRequest", str(exc))}
         except BaseException as exc:  # noqa: BLE001 - everything from student code is a verdict
             message = {"id": rid, "err": self.describe(exc)}
-        _flush()
+        notes.flush_streams()
         self.send(message)
 
     def send(self, message) -> None:
         try:
             parts = wire.encode_parts(message, self.keep)
         except BaseException as exc:  # noqa: BLE001 - the value's own methods may raise anything
-            text = f"{type(exc).__name__}: {_text(exc)}"
+            text = f"{type(exc).__name__}: {notes.text_of(exc)}"
             parts = wire.encode_parts({"id": message["id"],
                                        "err": _err("encode", "EncodeError", text)})
         wire.send_parts(self.sock, parts)
@@ -162,11 +147,11 @@ class Worker:
 
     def describe(self, exc: BaseException) -> dict:
         kind = "memory" if isinstance(exc, MemoryError) else "student"
-        type_name = _text(type(exc).__name__)
+        type_name = notes.text_of(type(exc).__name__)
         if isinstance(exc, SystemExit):
-            message = f"sys.exit({_text(exc.code)}) was called"
+            message = f"sys.exit({notes.text_of(exc.code)}) was called"
         else:
-            message = _text(exc)
+            message = notes.text_of(exc)
         try:
             message = self.explain(exc, message)
         except Exception:  # noqa: BLE001, S110 - an explanation is a bonus, the error is not
@@ -177,15 +162,15 @@ class Worker:
         """The error's text, with what a student needs when the cause is Python 2 code or an
         import the grader skipped."""
         if isinstance(exc, SyntaxError) and str(exc.filename).startswith(self.root):
-            shown = STUDENT_MODULES.get(exc.filename[len(self.root):])
-            why = python2_syntax(exc)
+            shown = notes.STUDENT_MODULES.get(exc.filename[len(self.root):])
+            why = notes.python2_syntax(exc)
             if shown and why:
                 return (f"{shown} line {exc.lineno} is Python 2 code ({why}), and the grader "
                         "runs Python 3. Convert the file to Python 3: print(...) with "
                         "parentheses, range instead of xrange, .items() instead of "
                         f".iteritems(). ({message})")
             return message
-        hint = python2_name(exc)
+        hint = notes.python2_name(exc)
         if hint:
             return f"{message}: {hint}"
         if isinstance(exc, NameError) and self.placeholders.star_skipped:
@@ -239,5 +224,5 @@ def _err(kind: str, type_name: str, message: str, tb: str = "") -> dict:
 
 def serve(sock, root: str) -> None:
     worker = Worker(sock, root)
-    warnings.showwarning = WarningNotes(worker.root, warnings.showwarning).show
+    warnings.showwarning = notes.WarningNotes(worker.root, warnings.showwarning).show
     worker.serve()

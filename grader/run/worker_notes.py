@@ -36,7 +36,7 @@ _IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))")
 _CATCHES_IMPORT = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
-def _text(obj) -> str:
+def text_of(obj) -> str:
     try:
         text = str(obj)
         return text if type(text) is str else "<unprintable>"
@@ -44,7 +44,7 @@ def _text(obj) -> str:
         return "<unprintable>"
 
 
-def _flush() -> None:
+def flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -54,7 +54,7 @@ def _flush() -> None:
 
 def note(text: str) -> None:
     """One line for the grader's reports, written straight to the output pipe."""
-    _flush()
+    flush_streams()
     data = (NOTE + " ".join(text.split()) + "\n").encode("utf-8", "backslashreplace")
     try:
         os.write(1, data)
@@ -83,7 +83,7 @@ _PY2_SYNTAX = (
 
 def python2_syntax(exc: SyntaxError) -> str:
     """What in the line of a SyntaxError is Python 2 syntax, or '' when nothing is."""
-    message = _text(getattr(exc, "msg", ""))
+    message = text_of(getattr(exc, "msg", ""))
     text = exc.text or ""
     if "Missing parentheses in call to 'print'" in message:
         return f"print without parentheses: {text.strip()[:80]}"

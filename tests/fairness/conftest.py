@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.ci.command import _grade
+from grader.ci.command import grade_one
 from grader.reports import feedback_md
 from grader.run import levels
 from grader.run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
@@ -26,7 +26,7 @@ def grade(tmp_path, level):
         folder.mkdir(parents=True)
         for stem, text in files.items():
             (folder / f"{stem}.py").write_text(text, encoding="utf-8")
-        result = _grade(Path(folder), sandbox=level, judge=DEFAULT_JUDGE,
+        result = grade_one(Path(folder), sandbox=level, judge=DEFAULT_JUDGE,
                         slot_factory=DEFAULT_SLOT, suite_dir=None,
                         assignment_dir=None)
         return result, feedback_md.render(result)
