@@ -39,6 +39,25 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """A change to the graded score made after grading: a TA's override, a late penalty.
+
+    The judge's verdict stays in ``SubmissionResult.tests``/``score`` as graded; an
+    adjustment records what changed, from what to what, by whom and why, so every report
+    can show the student both. ``target`` is a test's name, or "" for the total.
+    """
+
+    kind: str  # "override" | "late"
+    target: str
+    before: float
+    after: float
+    reason: str
+    by: str = ""
+    at: float = 0.0  # seconds since the epoch
+    stale: bool = False  # decided on other content: shown for a TA to confirm, not applied
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     student: str
     status: str
@@ -50,6 +69,9 @@ class SubmissionResult:
     content_hash: str = ""  # hash of the submission's files and the suite
     output: str = ""  # one-paragraph summary for the student (what happened overall)
     files: tuple[str, ...] = field(default_factory=tuple)  # submitted files found
+    # After grading (grader.adjust): what changed the score, and the score as graded.
+    adjustments: tuple[Adjustment, ...] = ()
+    raw_score: float | None = None  # None when no adjustment was applied
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,7 +79,8 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict) -> SubmissionResult:
         tests = tuple(TestResult(**t) for t in data.get("tests", ()))
-        fields = {k: v for k, v in data.items() if k != "tests"}
+        adjustments = tuple(Adjustment(**a) for a in data.get("adjustments", ()))
+        fields = {k: v for k, v in data.items() if k not in ("tests", "adjustments")}
         if "files" in fields:
             fields["files"] = tuple(fields["files"])
-        return cls(tests=tests, **fields)
+        return cls(tests=tests, adjustments=adjustments, **fields)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..results import SubmissionResult
 from .files import atomic_write
-from .words import graded_files, sandbox_text, split_notes, status_text
+from .words import adjustment_text, applied, graded_files, sandbox_text, split_notes, status_text
 
 # Enough to stop links, images, code spans, bold and tables; "_", "-" and "." are left alone
 # so test names stay readable in a plain-text viewer (mid-line they can at most italicise).
@@ -49,6 +49,13 @@ def render(result: SubmissionResult, notebook: str | None = None) -> str:
     lines = [f"# Feedback for {inline(result.student)}", "",
              f"**Score: {_points(result.score, result.max_score)}**", "",
              status_text(result), ""]
+    changes = applied(result.adjustments)
+    if changes:
+        lines += ["## Changes to your score", "",
+                  f"Score as graded by the tests: {_points(result.raw_score, result.max_score)}",
+                  ""]
+        lines += [f"- {inline(adjustment_text(a))}" for a in changes]
+        lines.append("")
     notes, output = split_notes(result.output)
     if output:
         lines += [block(output), ""]

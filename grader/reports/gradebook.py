@@ -9,8 +9,11 @@ from pathlib import Path
 from ..results import SubmissionResult
 from .files import atomic_write
 from .safe_text import csv_cell
+from .words import adjustment_text
 
 HEAD = ["student", "score", "max_score", "status"]
+# Only when some score was changed after grading: the score as graded, and what changed it.
+ADJUSTED = ["raw_score", "adjustments"]
 
 
 
@@ -25,13 +28,19 @@ def test_names(results: list[SubmissionResult]) -> list[str]:
 
 def render(results: list[SubmissionResult]) -> str:
     tests = test_names(results)
+    adjusted = any(r.adjustments for r in results)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEAD + [csv_cell(t) for t in tests])
+    writer.writerow(HEAD + (ADJUSTED if adjusted else []) + [csv_cell(t) for t in tests])
     for result in sorted(results, key=lambda r: r.student):
         scores = {t.name: t.score for t in result.tests}
+        extra = []
+        if adjusted:
+            raw = result.score if result.raw_score is None else result.raw_score
+            extra = [_number(raw),
+                     csv_cell(" | ".join(adjustment_text(a) for a in result.adjustments))]
         writer.writerow([csv_cell(result.student), _number(result.score),
-                         _number(result.max_score), result.status]
+                         _number(result.max_score), result.status] + extra
                         + [_number(scores[t]) if t in scores else "" for t in tests])
     return buffer.getvalue()
 

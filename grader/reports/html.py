@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..results import STATUSES, SubmissionResult
 from .files import atomic_write
 from .gradebook import test_names
-from .words import sandbox_text, status_label
+from .words import adjustment_text, sandbox_text, status_label
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CSS = """
@@ -94,11 +94,21 @@ def render(results: list[SubmissionResult], *, folders: dict[str, str], facts) -
     for r in results:
         folder = folders[r.student]
         out.append(f'<tr><td><a href="{_href(folder, "feedback.md")}">{esc(r.student)}</a></td>'
-                   f'<td class="n">{r.score:g} / {r.max_score:g}</td>'
+                   f'<td class="n">{r.score:g} / {r.max_score:g}{_changed(r)}</td>'
                    f"<td>{esc(status_label(r.status))}</td>"
                    f'<td><a href="{_href(folder, "results.json")}">results.json</a></td></tr>')
     out += ["</table>", "</body></html>"]
     return "\n".join(out) + "\n"
+
+
+def _changed(result: SubmissionResult) -> str:
+    """A mark on a score changed after grading, with the changes as its tooltip."""
+    if not result.adjustments:
+        return ""
+    title = esc("; ".join(adjustment_text(a) for a in result.adjustments))
+    stale = any(a.stale for a in result.adjustments)
+    mark = "changed, one change is stale" if stale else "changed"
+    return f' <span class="muted" title="{title}">({mark})</span>'
 
 
 def _tests_table(results: list[SubmissionResult]) -> list[str]:

@@ -14,13 +14,16 @@ from pathlib import Path
 
 from ..results import VISIBILITIES, SubmissionResult
 from .files import atomic_write
-from .words import STATUS_TEXT
+from .words import STATUS_TEXT, adjustment_text, applied
 
 
 def to_gradescope(result: SubmissionResult) -> dict:
     summary = STATUS_TEXT.get(result.status, result.status)
     if result.output:
         summary += "\n\n" + result.output
+    changes = applied(result.adjustments)
+    if changes:
+        summary += "\n\n" + "\n".join(adjustment_text(a) for a in changes)
     return {
         "score": _num(result.score),
         "execution_time": _num(result.execution_time, 3),
@@ -41,8 +44,17 @@ def to_gradescope(result: SubmissionResult) -> dict:
             "sandbox": result.sandbox,
             "content_hash": result.content_hash,
             "files": list(result.files),
+            "raw_score": None if result.raw_score is None else _num(result.raw_score),
+            "adjustments": [_adjustment(a) for a in result.adjustments],
         },
     }
+
+
+def _adjustment(adjustment) -> dict:
+    return {"kind": adjustment.kind, "target": adjustment.target,
+            "before": _num(adjustment.before), "after": _num(adjustment.after),
+            "reason": adjustment.reason, "by": adjustment.by, "at": _num(adjustment.at, 3),
+            "stale": adjustment.stale}
 
 
 def _num(value: float, digits: int = 4) -> float:

@@ -178,3 +178,23 @@ def graded_files(files) -> str:
         text += (" (no fc_net.py was graded: the net checks used the reference net around "
                  "your layers)")
     return text
+
+
+ADJUSTMENT_KIND = {"override": "Changed by a TA", "late": "Late penalty"}
+
+
+def adjustment_text(adjustment) -> str:
+    """One line for one recorded adjustment: what changed, from what to what, and why."""
+    what = ADJUSTMENT_KIND.get(adjustment.kind, adjustment.kind.capitalize())
+    target = f" ({adjustment.target})" if adjustment.target else ""
+    who = f" by {adjustment.by}" if adjustment.by and adjustment.kind == "override" else ""
+    change = f"{adjustment.before:g} -> {adjustment.after:g}"
+    if adjustment.stale:
+        return (f"{what}{target}{who}: {change} not applied, it was decided on a different "
+                f"version of the submission: {adjustment.reason}")
+    return f"{what}{target}{who}: {change}. {adjustment.reason}".rstrip(". ") + "."
+
+
+def applied(adjustments) -> list:
+    """The adjustments a student sees: the ones that changed the score."""
+    return [a for a in adjustments if not a.stale]

@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import paths
 from ..config import Config, check_sandbox_level, load_limits
 from ..errors import ConfigError, InternalError, UsageError
+from ..adjust import adjusted_all
 from ..reports import ReportFacts, write_reports
 from ..results import SubmissionResult
 from ..store import FILENAME, RETRY_STATUSES, Store
@@ -155,8 +156,15 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         facts = ReportFacts(notebooks=notebooks, sandbox=config.sandbox, limits=config.limits,
                             suite_version=version, assignment=config.assignment,
                             sandbox_descriptions=_sandbox_descriptions(results))
-        summary = _with(summary, reports=write_reports(results, out_dir=out, facts=facts))
+        results = adjusted_all(results, adjustment_sources(out, config))
+        summary = _with(summary, results=tuple(results),
+                        reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
+
+
+def adjustment_sources(out: Path, config) -> list:
+    """What may change a graded score before the reports, in the order it applies."""
+    return []
 
 
 def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, students,
