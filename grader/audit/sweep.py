@@ -65,15 +65,16 @@ def _stage(folder: Path, root: Path) -> StagedSubmission:
         target = root / "cs231n" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((package / rel).read_bytes())
-    files = []
+    files, sources = [], []
     for name, rel in STUDENT_FILES.items():
         if (folder / name).is_file():
-            (root / rel).write_bytes((folder / name).read_bytes())
+            sources.append((name, (folder / name).read_bytes()))
+            (root / rel).write_bytes(sources[-1][1])
             files.append(name)
     if "fc_net.py" not in files:  # without the student's net the package must not import one
         (root / "cs231n" / "classifiers" / "__init__.py").write_text("")
     return StagedSubmission(student=folder.name, root=root, files=tuple(files), problems=(),
-                            content_hash="sweep")
+                            content_hash="sweep", sources=tuple(sources))
 
 
 def correct_variants(names: list[str] | None = None) -> list[catalogue.Variant]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from ..errors import GraderError
+from ..run.model import STUDENT_FILES
 from . import intake
 from .answers import answers_from_notebook
 from .cells import RUNNER_MODULE, CellRun, run_cells  # noqa: F401 - re-exported
@@ -31,7 +32,6 @@ from .replaybox import Replayer
 _STAGED = {"_grader_nbrunner.py": "nbrunner.py", "_grader_plotshim.py": "plotshim.py"}
 NOTEBOOK_CELL_SECONDS = 180.0  # the regularization experiment takes ~15 s on one core
 NOTEBOOK_SECONDS = 600.0
-STUDENT_FILES = {"layers.py": "cs231n/layers.py", "fc_net.py": "cs231n/classifiers/fc_net.py"}
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,7 @@ class _Batch:
             state.block("internal_error", "The grader could not start a worker for your code "
                         f"({type(error).__name__}); your submission will be regraded.")
             return
-        student = Student(state.session, files=staged.files)
+        student = Student(state.session, files=staged.files, sources=dict(staged.sources))
         try:
             student.guard("importing layers.py", state.session.import_module, LAYERS)
         except Failure as failure:

@@ -9,6 +9,8 @@ from pathlib import Path
 STUDENT_FILES = {
     "layers.py": "cs231n/layers.py",
     "fc_net.py": "cs231n/classifiers/fc_net.py",
+    # Optional: students add helpers of their own (affine_relu_dropout_forward) here.
+    "layer_utils.py": "cs231n/layer_utils.py",
 }
 REQUIRED_FILES = ("layers.py",)
 
@@ -31,3 +33,6 @@ class StagedSubmission:
     files: tuple[str, ...]  # student files present, e.g. ("layers.py",) or both
     problems: tuple[str, ...]  # carried over from discovery and staging
     content_hash: str  # sha256 of the student's files and the suite's version
+    # submitted name -> source, as staged: what the suite may read as text (docstrings,
+    # conventions) without trusting anything the worker could rewrite later
+    sources: tuple[tuple[str, bytes], ...] = ()

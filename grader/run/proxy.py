@@ -80,9 +80,11 @@ def limit_kind(error: LimitExceeded) -> str:
 class Student:
     """One submission as the hidden tests see it."""
 
-    def __init__(self, session, *, files: tuple[str, ...]) -> None:
+    def __init__(self, session, *, files: tuple[str, ...],
+                 sources: dict[str, bytes] | None = None) -> None:
         self._session = session
         self.files = tuple(files)
+        self.sources = dict(sources or {})  # submitted name -> staged source, read as text
         self.events: list[tuple[str, str]] = []  # (status kind, student-facing message)
         self._reference_net: type | None = None  # the reference net wired to these layers
         self.net_unavailable: str | None = None  # why fc_net.py cannot be used, if it cannot

@@ -16,6 +16,7 @@ submission staged from it.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import os
@@ -42,6 +43,30 @@ UNTOUCHED = ("{name} is still the released skeleton (every TODO in it still rais
              "NotImplementedError), so it was not graded: the net checks used the reference "
              "net around your layers, as for a submission without {name}.")
 _TODO_MARKER = b"START OF YOUR CODE"
+
+
+# An optional file the package already holds, submitted as released (a student who uploads
+# the whole cs231n folder): nothing in it is the student's, so it is not listed as graded.
+AS_RELEASED_IS_NOT_SUBMITTED = {"layer_utils.py": "cs231n/layer_utils.py"}
+
+
+def as_released(source: bytes, name: str) -> bool:
+    """True when ``source`` parses to the released file's syntax tree (comments and layout
+    aside)."""
+    released = _released_tree(AS_RELEASED_IS_NOT_SUBMITTED[name])
+    try:
+        return released is not None and ast.dump(ast.parse(source)) == released
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+
+
+@functools.lru_cache(maxsize=8)
+def _released_tree(package_path: str) -> str | None:
+    from ..paths import assignment_dir
+    try:
+        return ast.dump(ast.parse((assignment_dir() / package_path).read_bytes()))
+    except (OSError, SyntaxError, ValueError, InternalError):
+        return None
 
 
 def untouched_skeleton(source: bytes, name: str) -> bool:
@@ -142,6 +167,8 @@ def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
         if name in OPTIONAL_UNLESS_STARTED and untouched_skeleton(texts[name], name):
             del texts[name]
             problems.append(UNTOUCHED.format(name=name))
+        elif name in AS_RELEASED_IS_NOT_SUBMITTED and as_released(texts[name], name):
+            del texts[name]  # the package has this very file: nothing of the student's in it
     for problem in problems:
         digest.update(b"problem\0" + problem.encode("utf-8", "backslashreplace"))
     digest.update(b"suite\0" + suite.encode())
@@ -216,7 +243,8 @@ def write_staged(prepared: PreparedSubmission, dest: Path,
     return StagedSubmission(
         student=prepared.student, root=dest,
         files=tuple(name for name in STUDENT_FILES if name in prepared.texts),
-        problems=prepared.problems, content_hash=prepared.content_hash)
+        problems=prepared.problems, content_hash=prepared.content_hash,
+        sources=tuple(sorted(prepared.texts.items())))
 
 
 _WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)

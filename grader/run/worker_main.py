@@ -170,7 +170,8 @@ class Worker:
                         "parentheses, range instead of xrange, .items() instead of "
                         f".iteritems(). ({message})")
             return message
-        hint = notes.python2_name(exc)
+        hint = (notes.python2_name(exc) or notes.missing_helper(exc)
+                or notes.numpy_removed(exc))
         if hint:
             return f"{message}: {hint}"
         if isinstance(exc, NameError) and self.placeholders.star_skipped:

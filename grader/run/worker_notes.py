@@ -62,6 +62,56 @@ def note(text: str) -> None:
         pass
 
 
+# --- Helpers of the student's own layer_utils.py -----------------------------------------
+
+_HELPER = re.compile(r"^\w+_(?:forward|backward)$")
+
+
+def missing_helper(exc: BaseException) -> str:
+    """For an undefined layer function, where it is or what to do about it; else ''.
+
+    Students add helpers of their own (affine_relu_dropout_forward) to layer_utils.py, or
+    lose a star import on the way (a skipped module's line, a flat layout).
+    """
+    name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if not isinstance(name, str) or not _HELPER.match(name):
+        return ""
+    home = next((module for module, loaded in sorted(sys.modules.items())
+                 if module.startswith("cs231n.") and name in vars(loaded or object)), None)
+    if home:
+        return (f"{name} is defined in {home}, but the module that uses it does not import "
+                f"it: add `from {home} import *` (or import {name}) at its top")
+    return (f"{name} is not defined in the released cs231n package; if it is a helper from "
+            "your own layer_utils.py, submit layer_utils.py with fc_net.py, or define it in "
+            "fc_net.py")
+
+
+# --- NumPy 1 code ---------------------------------------------------------------------------
+
+# What NumPy 2 removed that real CS231n solutions use, as the error's text shows it.
+_NUMPY_REMOVED = (
+    ("unexpected keyword argument 'newshape'",
+     "reshape(..., newshape=...) is NumPy 1; use x.reshape(shape) or np.reshape(x, shape)"),
+    ("'newshape' is an invalid keyword",
+     "reshape(newshape=...) is NumPy 1; use x.reshape(shape) or np.reshape(x, shape)"),
+    ("np.sum(generator) is deprecated",
+     "np.sum(<generator>) is NumPy 1; use the built-in sum(...) or np.sum(np.fromiter(...))"),
+    ("module 'numpy' has no attribute 'float'", "np.float was removed; use float or np.float64"),
+    ("module 'numpy' has no attribute 'int'", "np.int was removed; use int or np.int64"),
+)
+
+
+def numpy_removed(exc: BaseException) -> str:
+    """What to use instead, when ``exc`` comes from something newer NumPy no longer has."""
+    text = str(exc)
+    for needle, advice in _NUMPY_REMOVED:
+        if needle in text:
+            numpy = sys.modules.get("numpy")
+            version = getattr(numpy, "__version__", "2")
+            return f"{advice} (the grader runs NumPy {version})"
+    return ""
+
+
 # --- Python 2 code --------------------------------------------------------------------
 
 _PY2_NAMES = {"xrange": "range", "unicode": "str", "basestring": "str",

@@ -9,6 +9,7 @@ The verdict never depends on this module: a check fails first, then we explain.
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 
@@ -166,19 +167,34 @@ def unimplemented(message: str) -> str | None:
     return None
 
 
+# Advice worded for p as the keep probability: wrong for code graded in the drop convention,
+# where the observation (in keep-probability terms, as its note says) is all that is left.
+_KEEP_ADVICE = re.compile(r"(?:: |\. )(?:That matches|You divided by|divide by p|inverted dropout "
+                          r"divides|with inverted dropout the test pass).*$", re.DOTALL)
+
+
+def without_keep_advice(message: str) -> str:
+    return _KEEP_ADVICE.sub(".", message)
+
+
 def explaining(test):
-    """``test``, with a failure caused by an unimplemented function said in one line."""
+    """``test``, with a failure caused by an unimplemented function said in one line, and
+    the submission's convention for p settled before it runs."""
     import functools
 
     from grader.suites import Failure
+    from grader.suites.dropout import conventions
 
     @functools.wraps(test)
     def run(*args, **kwargs):
+        convention = conventions.settle(kwargs.get("student"))  # before any check runs
         try:
             return test(*args, **kwargs)
         except Failure as failure:
             short = unimplemented(str(failure))
-            if short is None:
+            if short is None and convention == "drop":
+                short = without_keep_advice(str(failure))
+            if short is None or short == str(failure):
                 raise
             fresh = copy.copy(failure)
             fresh.args = (short,)

@@ -6,8 +6,8 @@ Releases of the assignment name it differently: this one (and 2018-2020) ``dropo
 this assignment's spec (p is the KEEP probability), so:
 
 - ``dropout_keep_ratio`` is mapped from ``dropout``, with a note: an unambiguous rename;
-- ``dropout`` defaulting to 0 is graded as it stands (dropout = p, p the keep probability),
-  with a note naming the convention assumed;
+- ``dropout`` defaulting to 0 is the 2016/17 API, where dropout is the DROP probability
+  and 0 means off: it is given 1 - p (so "no dropout" is dropout = 0), with a note;
 - any other mismatch is one failure naming the signature the skeleton defines.
 
 The signature is read in the worker through the code object of ``__init__`` (plain ints
@@ -32,9 +32,10 @@ KEEP_RATIO_NOTE = ("Note: your FullyConnectedNet takes dropout_keep_ratio (the n
                    "release of the assignment uses); it was graded as this assignment's "
                    "dropout (the keep probability, 1 = no dropout).")
 DROP_DEFAULT_NOTE = ("Note: your FullyConnectedNet's dropout defaults to 0, as in the 2016/17 "
-                     "skeleton where dropout is the DROP probability. This assignment defines "
-                     "dropout (and dropout_param['p']) as the KEEP probability, 1 = no dropout, "
-                     "and your code was graded in that convention.")
+                     "skeleton where dropout is the DROP probability (0 = no dropout). It was "
+                     "graded in that convention: your net was built with dropout = 1 - the "
+                     "keep probability, and every dropout value in the messages below is the "
+                     "keep probability (1 = no dropout).")
 
 
 def _read(student):
@@ -60,31 +61,39 @@ def _read(student):
         return None
 
 
-def mapping(student) -> str | None:
-    """The keyword to pass the keep probability as: 'dropout' or 'dropout_keep_ratio'.
+def mapping(student) -> tuple[str, bool]:
+    """(the keyword to pass dropout as, whether the net takes the DROP probability).
 
-    Fails once, with the skeleton's signature, when the net takes neither. Adds the note
-    (once per submission) that tells the student which convention was assumed.
+    The keyword is 'dropout' or 'dropout_keep_ratio'. Fails once, with the skeleton's
+    signature, when the net takes neither. Adds the note (once per submission) that tells
+    the student which convention was assumed.
     """
     if not student.has_fc_net or student.net_unavailable:
-        return "dropout"
+        return "dropout", False
     return shared(student, ("net-api",), lambda: _decide(student))
 
 
-def _decide(student) -> str:
+def given(student, keep: float) -> float:
+    """What the student's net was given for keep probability ``keep``."""
+    return 1.0 - keep if mapping(student)[1] else keep
+
+
+def _decide(student) -> tuple[str, bool]:
     read = _read(student)
     if read is None or not all(isinstance(v, (tuple, bool)) for v in read[:2]):
-        return "dropout"
+        return "dropout", False
     names, var_keywords, default = read
+    drop_api = False
     if "dropout" in names:
         keyword = "dropout"
         if isinstance(default, (int, float)) and not isinstance(default, bool) and default == 0:
-            _note(student, DROP_DEFAULT_NOTE)
+            drop_api = True
+            note(student, DROP_DEFAULT_NOTE)
     elif KEEP_RATIO in names:
         keyword = KEEP_RATIO
-        _note(student, KEEP_RATIO_NOTE)
+        note(student, KEEP_RATIO_NOTE)
     elif var_keywords:
-        return "dropout"
+        return "dropout", False
     else:
         keyword = None
     missing = [n for n in NEEDED if n not in names] if not var_keywords else []
@@ -93,19 +102,20 @@ def _decide(student) -> str:
         raise Failure(f"your FullyConnectedNet.__init__ takes ({takes}); the skeleton defines "
                       f"{SKELETON}. The net checks call it with those keywords: keep their "
                       "names")
-    return keyword
+    return keyword, drop_api
 
 
-def _note(student, text: str) -> None:
+def note(student, text: str) -> None:
     # A "graded" event adds a line to the feedback's summary and never changes the status.
     if ("graded", text) not in student.events:
         student.events.append(("graded", text))
 
 
 def net_kwargs(student, kwargs: dict) -> dict:
-    keyword = mapping(student)
-    if keyword == "dropout" or "dropout" not in kwargs:
+    keyword, drop_api = mapping(student)
+    if "dropout" not in kwargs:
         return kwargs
     renamed = dict(kwargs)
-    renamed[keyword] = renamed.pop("dropout")
+    value = renamed.pop("dropout")
+    renamed[keyword] = 1.0 - value if drop_api else value
     return renamed

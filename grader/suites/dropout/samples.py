@@ -119,7 +119,9 @@ def _reference_cache_backward(student):
     def check(p, mode):
         mask = (data.rng(f"ref-cache-{p}").random((12, 10)) < p) / p if mode == "train" else None
         dout = data.signed((12, 10), f"ref-cache-dout-{p}-{mode}")
-        dx = student.layers.dropout_backward(dout, ({"mode": mode, "p": p}, mask))
+        # In the student's own convention for p (see conventions.py), as their forward would.
+        param = getattr(student.layers, "wire", dict)({"mode": mode, "p": p})
+        dx = student.layers.dropout_backward(dout, (param, mask))
         return equal(dx, dout if mask is None else dout * mask, "dx")
 
     def compute():

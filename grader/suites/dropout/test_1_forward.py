@@ -78,13 +78,13 @@ def test_mean_preserved(student):
             lo, hi = binomial_region(x.size, min(1.0 / scale, 1.0)) if scale > 0 else (1, 0)
             if lo <= kept <= hi:
                 continue
-            ratio = mean / float(x.mean())
-            tolerance = (hi - lo) / 2 / x.size * scale
         else:
             lo, hi = mean_region(x, p)  # Bernstein bound: P(false failure) <= 1e-9
             if lo <= mean <= hi:
                 continue
-            ratio, tolerance = mean / float(x.mean()), (hi - lo) / 2 / float(x.mean())
+        # The message states a correct layer's spread of mean(out) / mean(x) at this p.
+        lo, hi = mean_region(x, p)
+        ratio, tolerance = mean / float(x.mean()), (hi - lo) / 2 / float(x.mean())
         raise Failure(diagnose.train_mean(ratio, p, tolerance))
 
 

@@ -151,6 +151,8 @@ def test_matches_reference_without_dropout(student, ref):
     if not close_number(loss, want_loss, "the loss", rtol=1e-6):
         raise Failure(f"with dropout = 1 the loss is {loss:.10g}; the reference net gives "
                       f"{want_loss:.10g} for the same parameters and data")
+    if getattr(grads, "slips", ()):
+        raise Failure("with dropout = 1, " + grads.slips[0])
     worst = data.worst_mismatch(grads, want_grads)
     if worst:
         raise Failure(f"with dropout = 1, grads[{worst[0]!r}] differs from the reference "
@@ -308,9 +310,11 @@ def test_runs_with_and_without_seed(student, ref):
     require_net_dropping(student, ref)
     for seed, outcome in zip((None, 123), _passes(student, "seeds")):
         param = value_of(outcome)[-1]  # data.numbers_in(net.dropout_param)
-        if not isinstance(param, dict) or not same_number(param.get("p"), 0.6):
-            raise Failure(f"with dropout = 0.6, dropout_param['p'] is {_entry(param, 'p')}: "
-                          "store the keep probability as given")
+        given = netapi.given(student, 0.6)
+        if not isinstance(param, dict) or not same_number(param.get("p"), given):
+            which = "keep" if given == 0.6 else "drop"  # the net's own convention
+            raise Failure(f"with dropout = {given:g}, dropout_param['p'] is "
+                          f"{_entry(param, 'p')}: store the {which} probability as given")
         if seed is not None and not same_number(param.get("seed"), seed):
             raise Failure(f"with seed = 123, dropout_param['seed'] is "
                           f"{_entry(param, 'seed')}, not 123: store the seed as given so "
