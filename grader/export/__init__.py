@@ -3,6 +3,8 @@
 * ``gradescope``: autograder.zip for the instructor's Gradescope assignment (hidden suites
   and the reference solution inside; never give it to students).
 * ``student``: the student edition wheel for ``grader check`` (public checks only).
+* ``canvas``, ``moodle``: the gradebook as the LMS's grade-import CSV
+  (:mod:`grader.export.upload`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from ..errors import UsageError
 PLATFORMS = ("gradescope", "student")
 
 
-def main(*, platform: str, out: Path) -> int:
+def main(*, platform: str, out: Path, assignment: str | None = None) -> int:
     out = Path(out)
     if platform == "gradescope":
         from .gradescope import build
-        count, version = build(out)
+        count, version = build(out, assignment=assignment)
         print(f"wrote {out} ({count} files, suite {version}): upload it in Gradescope > "
               "Configure Autograder. It holds the hidden tests; do not share it.")
         return 0
