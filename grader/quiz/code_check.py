@@ -100,19 +100,23 @@ def stage(source: str, dest: Path) -> Path:
 
 def reference_conv(x, w, b, pad: int, stride: int, *, flip: bool = False,
                    bias: bool = True) -> np.ndarray:
-    """The naive convolution layer forward (cross-correlation unless ``flip``)."""
-    N, _, H, W = x.shape
-    F, _, HH, WW = w.shape
+    """The naive convolution layer forward (cross-correlation unless ``flip``).
+
+    It is the conv assignment's reference, ``conv_forward_naive`` of the reference
+    ``cs231n`` package (solutions/), so the quiz and the assignment can never disagree on
+    what a convolution is. ``flip`` and ``bias=False`` feed it the two classic near misses
+    (a flipped kernel, a forgotten bias) for the feedback.
+    """
+    from ..run.proxy import reference_package  # solutions/ is imported only when needed
+
+    x, w, b = (np.asarray(a, dtype=np.float64) for a in (x, w, b))
     if flip:
         w = w[:, :, ::-1, ::-1]
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
-    out = np.zeros((N, F, Ho, Wo))
-    for i in range(Ho):
-        for j in range(Wo):
-            window = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
-            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
-    return out + (b[None, :, None, None] if bias else 0)
+    if not bias:
+        b = np.zeros_like(b)
+    out, _ = reference_package().layers.conv_forward_naive(
+        x, w, b, {"stride": stride, "pad": pad})
+    return out
 
 
 def _inputs(settings: dict, seed: int, k: int):

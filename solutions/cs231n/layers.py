@@ -283,6 +283,166 @@ def dropout_backward(dout, cache):
     return dx
 
 
+def conv_forward_naive(x, w, b, conv_param):
+    """
+    A naive implementation of the forward pass for a convolutional layer.
+
+    The input holds N data points, each with C channels, height H and width W.
+    Each of the F filters spans all C channels and has height HH and width WW;
+    it slides over the zero-padded input, and at every position the output is
+    the sum of the elementwise products of the filter and the window under it
+    (a cross-correlation: the filter is not flipped), plus the filter's bias.
+
+    Input:
+    - x: Input data of shape (N, C, H, W)
+    - w: Filter weights of shape (F, C, HH, WW)
+    - b: Biases, of shape (F,)
+    - conv_param: A dictionary with the following keys:
+      - 'stride': The number of pixels between adjacent receptive fields in the
+        horizontal and vertical directions.
+      - 'pad': The number of pixels of zeros added on each side (top, bottom,
+        left and right) of the input before the filters slide over it.
+
+    Do not change x, w or b: pad a copy of x (np.pad returns a new array).
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, F, H', W') where H' and W' are given by
+      H' = 1 + (H + 2 * pad - HH) // stride
+      W' = 1 + (W + 2 * pad - WW) // stride
+    - cache: (x, w, b, conv_param)
+    """
+    out = None
+    # BEGIN SOLUTION: Implement the convolutional forward pass. Hint: you can use the function np.pad for padding.
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = 1 + (H + 2 * pad - HH) // stride
+    W_out = 1 + (W + 2 * pad - WW) // stride
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    out = np.zeros((N, F, H_out, W_out), dtype=np.result_type(x, w, b))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x_pad[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            # (N, C, HH, WW) against (F, C, HH, WW): every example with every filter.
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
+    out += b.reshape(1, F, 1, 1)
+    # END SOLUTION
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a convolutional layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, F, H', W')
+    - cache: A tuple of (x, w, b, conv_param) as in conv_forward_naive
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, C, H, W)
+    - dw: Gradient with respect to w, of shape (F, C, HH, WW)
+    - db: Gradient with respect to b, of shape (F,)
+    """
+    dx, dw, db = None, None, None
+    # BEGIN SOLUTION: Implement the convolutional backward pass.
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    _, _, H, W = x.shape
+    _, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(H_out):
+        for j in range(W_out):
+            rows = slice(i * stride, i * stride + HH)
+            cols = slice(j * stride, j * stride + WW)
+            upstream = dout[:, :, i, j]  # (N, F)
+            # Windows overlap when stride < HH: their contributions add up.
+            dx_pad[:, :, rows, cols] += np.tensordot(upstream, w, axes=([1], [0]))
+            dw += np.tensordot(upstream, x_pad[:, :, rows, cols], axes=([0], [0]))
+    dx = dx_pad[:, :, pad:pad + H, pad:pad + W]
+    # END SOLUTION
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """
+    A naive implementation of the forward pass for a max-pooling layer.
+
+    Each pooling window of pool_height x pool_width pixels, moved by stride
+    pixels at a time, gives the largest value under it, for every example and
+    channel separately. No padding is necessary here.
+
+    Inputs:
+    - x: Input data, of shape (N, C, H, W)
+    - pool_param: dictionary with the following keys:
+      - 'pool_height': The height of each pooling region
+      - 'pool_width': The width of each pooling region
+      - 'stride': The distance between adjacent pooling regions
+
+    Do not change x.
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, C, H', W') where H' and W' are given by
+      H' = 1 + (H - pool_height) // stride
+      W' = 1 + (W - pool_width) // stride
+    - cache: (x, pool_param)
+    """
+    out = None
+    # BEGIN SOLUTION: Implement the max-pooling forward pass
+    ph, pw = pool_param["pool_height"], pool_param["pool_width"]
+    stride = pool_param["stride"]
+    N, C, H, W = x.shape
+    H_out = 1 + (H - ph) // stride
+    W_out = 1 + (W - pw) // stride
+    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            out[:, :, i, j] = window.max(axis=(2, 3))
+    # END SOLUTION
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a max-pooling layer.
+
+    Each upstream derivative goes to the position of its window's maximum
+    only; where windows overlap, the derivatives reaching one position add up.
+    (When a window holds its maximum more than once the derivative is not
+    defined; the first maximum, in row-major order, takes it here.)
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, C, H', W')
+    - cache: A tuple of (x, pool_param) as in the forward pass.
+
+    Returns:
+    - dx: Gradient with respect to x, of shape (N, C, H, W)
+    """
+    dx = None
+    # BEGIN SOLUTION: Implement the max-pooling backward pass
+    x, pool_param = cache
+    ph, pw = pool_param["pool_height"], pool_param["pool_width"]
+    stride = pool_param["stride"]
+    N, C, _, _ = x.shape
+    _, _, H_out, W_out = dout.shape
+    dx = np.zeros_like(x)
+    n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            first = window.reshape(N, C, ph * pw).argmax(axis=2)
+            rows, cols = i * stride + first // pw, j * stride + first % pw
+            dx[n, c, rows, cols] += dout[:, :, i, j]
+    # END SOLUTION
+    return dx
+
+
 def softmax_loss(x, y):
     """
     Computes the loss and gradient for softmax classification.

@@ -1,0 +1,15 @@
+import numpy as np
+
+
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            # every position holding the maximum: a tie shares the gradient out twice
+            mask = window == window.max(axis=(2, 3), keepdims=True)
+            dx[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += (
+                mask * dout[:, :, i, j][:, :, None, None])
+    return dx
