@@ -11,14 +11,16 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin
 
 # Debian packages: bubblewrap for the default sandbox and, as root, what the portability
 # tests (tests/portability) use: Debian's own python3 with its venv module (a second Python
-# layout), and useradd plus setpriv or runuser (grading as an unprivileged user). One
-# apt-get call; the tests skip what is still missing.
+# layout), useradd plus setpriv or runuser (grading as an unprivileged user), and
+# chromium (the review app's browser tests drive it with Playwright; Playwright's own
+# browser download is never used). One apt-get call; the tests skip what is still missing.
 packages=()
 have bwrap || packages+=(bubblewrap)
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3 python3-venv)
   { have useradd && have userdel; } || packages+=(passwd)
   have setpriv || have runuser || packages+=(util-linux)
+  { have chromium || have chromium-browser; } || packages+=(chromium)
   if [ ${#packages[@]} -gt 0 ]; then
     echo "setup: installing ${packages[*]} with apt-get"
     (export DEBIAN_FRONTEND=noninteractive

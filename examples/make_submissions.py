@@ -17,7 +17,18 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader.release.markers import END_LINE, START_LINE, banner, find_regions, stub_regions
+from grader.release.markers import (
+    END_LINE,
+    START_LINE,
+    banner,
+    enclosing_function,
+    find_regions,
+    function_names,
+    stub_regions,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from deadline_files import class_files  # noqa: E402 - beside this script, not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, ASSIGNMENT = ROOT / "solutions" / "cs231n", ROOT / "assignment" / "cs231n"
@@ -76,10 +87,14 @@ STUDENTS = {
 
 
 def filled_file(name: str, codes: list[str]) -> str:
-    """The skeleton of solutions' ``name`` with region i holding ``codes[i]``."""
+    """The skeleton of solutions' ``name`` with region i holding ``codes[i]``.
+
+    Regions after the given fillings (other assignments' functions in the same file) are
+    left as the release stubs them.
+    """
     text = (SOLUTIONS / name).read_text()
     regions = find_regions(text, label=name)
-    if len(regions) != len(codes):
+    if len(regions) < len(codes):
         raise SystemExit(f"{name} has {len(regions)} regions, {len(codes)} fillings given")
     lines = text.splitlines(keepends=True)
     out, cursor = [], 0
@@ -90,6 +105,14 @@ def filled_file(name: str, codes: list[str]) -> str:
         body = textwrap.indent(code, region.indent).splitlines()
         for line in block[:start + 1] + ["", *body, ""] + block[end:]:
             out.append(line + "\n" if line else "\n")
+        cursor = region.end
+    names = function_names(text, label=name)
+    for region in regions[len(codes):]:  # as released: the banner and its stub
+        out += lines[cursor:region.begin - 1]
+        function = enclosing_function(names, region.begin) or name
+        message = f"{function}: {region.todo} (your TODO in cs231n/{name})"
+        out += [line + "\n" if line else "\n" for line in banner(region.indent, region.todo,
+                                                                   message)]
         cursor = region.end
     return "".join(out + lines[cursor:])
 
@@ -128,6 +151,37 @@ def notebook_text(answers: dict[str, str]) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
+# A disguised copy for `grader similarity`: another student's layers.py with the two dropout
+# functions swapped, the variables renamed and the comments rewritten. It behaves exactly like
+# the original (full marks), and is the pair the similarity report should rank first.
+DISGUISED_COPIES = {"oscar_lindqvist": "carmen_diaz"}
+RENAMES = {"mask": "keep", "rng": "generator", "out": "result", "dx": "grad_x"}
+COMMENTS = {"  # boolean keep mask": "  # True where the unit survives"}
+
+
+def disguised(text: str) -> str:
+    """``text`` with dropout_backward moved above dropout_forward, their variables renamed
+    and the student's comments changed."""
+    import re
+
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("def ")]
+    bounds = list(zip(starts, starts[1:] + [len(lines)]))
+    chunks = {re.match(r"def (\w+)", lines[b]).group(1): "".join(lines[b:e]) for b, e in bounds}
+    for name in ("dropout_forward", "dropout_backward"):
+        body = chunks[name]
+        for old, new in COMMENTS.items():
+            body = body.replace(old, new)
+        for old, new in RENAMES.items():
+            body = re.sub(rf"\b{old}\b", new, body)
+        chunks[name] = body.replace("        " + RENAMES["out"] + " = x\n",
+                                    "        # nothing is dropped at test time\n"
+                                    "        " + RENAMES["out"] + " = x\n")
+    order = [name for name in chunks if name != "dropout_backward"]
+    order.insert(order.index("dropout_forward"), "dropout_backward")
+    return "".join(lines[:starts[0]]) + "".join(chunks[name] for name in order)
+
+
 def student_files() -> dict[str, str]:
     """Relative path under examples/submissions -> file text, for the whole class."""
     files = {}
@@ -142,12 +196,22 @@ def student_files() -> dict[str, str]:
             files[f"{student}/{where}"] = text
     for student, answers in NOTEBOOK_ANSWERS.items():
         files[f"{student}/Dropout.ipynb"] = notebook_text(answers)
+    for student, original in DISGUISED_COPIES.items():
+        [source] = [n for n in files if n.startswith(f"{original}/") and n.endswith(LAYERS)]
+        files[f"{student}/{LAYERS}"] = disguised(files[source])
     return files
 
 
 def main(argv: list[str]) -> int:
     files = student_files()
+    # Submission times, an extension, the deadline policy and a Canvas roster for the class.
+    extra = class_files(sorted({name.split("/")[0] for name in files}))
     if "--check" in argv:
+        for name, text in sorted(extra.items()):
+            path = OUT.parent / name
+            if not path.is_file() or path.read_text() != text:
+                print(f"examples/{name} differs from what make_submissions.py writes")
+                return 1
         committed = {p.relative_to(OUT).as_posix(): p.read_text()
                      for p in sorted(OUT.rglob("*"))
                      if p.suffix in (".py", ".ipynb")} if OUT.is_dir() else {}
@@ -155,13 +219,16 @@ def main(argv: list[str]) -> int:
         for name in drifted:
             print(f"examples/submissions/{name} differs from what make_submissions.py writes")
         return 1 if drifted else 0
-    for student in STUDENTS:
+    for student in [*STUDENTS, *DISGUISED_COPIES]:
         shutil.rmtree(OUT / student, ignore_errors=True)
     for name, text in sorted(files.items()):
         path = OUT / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    print(f"wrote {len(files)} files for {len(STUDENTS)} students to {OUT}")
+    for name, text in sorted(extra.items()):
+        (OUT.parent / name).write_text(text)
+    print(f"wrote {len(files)} files for {len(STUDENTS) + len(DISGUISED_COPIES)} students "
+          f"to {OUT}")
     return 0
 
 

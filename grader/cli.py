@@ -29,6 +29,14 @@ def sandbox_options(command):
              "(`grader doctor` shows them all).")(command)
 
 
+def assignment_option(command):
+    """--assignment, the same on every verb that grades against an assignment's suites."""
+    return click.option(
+        "--assignment", "assignment", type=str, default=None, metavar="NAME",
+        help="The assignment (a folder solutions/assignments/NAME with its manifest); "
+             "default $GRADER_ASSIGNMENT, else the course's only one.")(command)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="grader")
 def cli() -> None:
@@ -77,8 +85,12 @@ def release(check_only: bool, out: Path | None) -> None:
               show_default=True, help="Where submissions are graded.")
 @click.option("--scheduler", type=str, default=None,
               help="Dask scheduler address (with --executor dask).")
+@click.option("--deadline", type=click.Path(path_type=Path), default=None,
+              help="TOML file with a [deadline] table: due date, grace, penalty, extensions, "
+                   "where submission times come from (see docs/deadlines.md).")
+@assignment_option
 def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandbox,
-        require_sandbox, force, only, executor, scheduler) -> None:
+        require_sandbox, force, only, executor, scheduler, deadline, assignment) -> None:
     """Grade every student folder in SUBMISSIONS.
 
     Each subdirectory is one student (the folder name is the id); LMS bulk downloads of
@@ -88,16 +100,19 @@ def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandb
 
     \b
     Examples:
-      grader run examples/submissions
+      grader run examples/submissions --assignment dropout
+      grader run submissions/ --assignment conv --out grades-conv
       grader run submissions/ --out grades --jobs 2 --timeout 60
       grader run submissions/ --only alice,bob --force
       grader run submissions/ --executor dask --scheduler tcp://10.0.0.5:8786
+      grader run examples/submissions --deadline examples/deadline.toml
     """
     from .run import main as run_main
     code = run_main(submissions=submissions, out=out, jobs=jobs, timeout=timeout,
                     call_timeout=call_timeout, memory=memory, sandbox=sandbox,
                     require_sandbox=require_sandbox, force=force, only=only,
-                    executor=executor, scheduler=scheduler)
+                    executor=executor, scheduler=scheduler, deadline=deadline,
+                    assignment=assignment)
     sys.exit(code or 0)
 
 
@@ -122,6 +137,75 @@ def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer, sand
     sys.exit(quiz_main(quiz_dir=quiz_dir, answers_dir=answers_dir, out=out,
                        check=check_answer, sandbox=sandbox,
                        require_sandbox=require_sandbox) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("similarity"),
+              show_default=True, help="Output folder for similarity.html and similarity.csv.")
+@click.option("--top", type=int, default=20, show_default=True,
+              help="Pairs shown side by side in the HTML report.")
+@click.option("--threshold", type=float, default=0.3, show_default=True,
+              help="Lowest score (0-1, mean share of shared fingerprints) a pair needs to be "
+                   "listed.")
+@click.option("--common", type=float, default=0.1, show_default=True,
+              help="Ignore code found in more than this fraction of the class (never fewer "
+                   "than 3 submissions).")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Processes that fingerprint at once (default: all cores).")
+@click.option("--skeleton", type=click.Path(path_type=Path), default=None,
+              help="Released skeleton whose code never counts (default: assignment/).")
+def similarity(submissions: Path, out: Path, top: int, threshold: float, common: float,
+               jobs, skeleton) -> None:
+    """Rank pairs of submissions in SUBMISSIONS by shared code, for a person to review.
+
+    Compares layers.py, fc_net.py and the notebook's code cells after normalisation
+    (names, numbers and strings abstracted; comments and the skeleton's code removed), by
+    winnowed fingerprints. Writes OUT/similarity.html (ranked pairs, matching code side by
+    side) and OUT/similarity.csv. It ranks; it never decides that anyone copied. Student
+    code is parsed, never run.
+
+    \b
+    Examples:
+      grader similarity examples/submissions
+      grader similarity submissions/ --out similarity --top 50
+      grader similarity submissions/ --threshold 0.5 --common 0.05
+    """
+    from .similarity import main as similarity_main
+    sys.exit(similarity_main(submissions=submissions, out=out, top=top, threshold=threshold,
+                             common=common, jobs=jobs, skeleton=skeleton) or 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("outs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for a course server; the token still guards it).")
+@click.option("--port", type=int, default=None, help="Port (default: 8531 or the next free one).")
+@click.option("--grader-name", type=str, default=None,
+              help="Name recorded with every decision (default: your login name).")
+@click.option("--export", "export_only", is_flag=True,
+              help="Do not serve: rewrite the reports with the current decisions and exit.")
+@click.option("--submissions", type=click.Path(path_type=Path), default=None,
+              help="The submissions folder, when the run used --deadline.")
+@click.option("--deadline", type=click.Path(path_type=Path), default=None,
+              help="The run's --deadline file, so late penalties stay in the reports.")
+def review(outs, host: str, port, grader_name, export_only: bool, submissions,
+           deadline) -> None:
+    """Grade by hand and override scores in the browser (OUT folders of run or quiz).
+
+    Prints an address with a secret token; decisions are stored in each OUT folder with
+    who, when and why, and survive `grader run --force` and `grader quiz` re-runs.
+
+    \b
+    Examples:
+      grader review grades quiz_grades
+      grader review grades --grader-name "Ada L." --host 0.0.0.0 --port 8531
+      grader review grades quiz_grades --export
+    """
+    from .review import main as review_main
+    sys.exit(review_main(outs=list(outs), host=host, port=port, grader_name=grader_name,
+                         export=export_only, submissions=submissions,
+                         deadline=deadline) or 0)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -152,7 +236,8 @@ def notebook_run(notebooks, timeout: float, out: Path | None) -> None:
 @sandbox_options
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Keep the audit's grading output here (default: a temporary folder).")
-def audit(jobs, sandbox, require_sandbox, out) -> None:
+@assignment_option
+def audit(jobs, sandbox, require_sandbox, out, assignment) -> None:
     """Grade the catalogue of known-wrong and known-correct implementations.
 
     Prints which test caught which mutant; exits 1 if a mutant survives or a correct
@@ -161,10 +246,11 @@ def audit(jobs, sandbox, require_sandbox, out) -> None:
     \b
     Example:
       grader audit --jobs 2
+      grader audit --assignment conv
     """
     from .audit import main as audit_main
     sys.exit(audit_main(jobs=jobs, sandbox=sandbox, require_sandbox=require_sandbox,
-                        out=out) or 0)
+                        out=out, assignment=assignment) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -175,7 +261,9 @@ def audit(jobs, sandbox, require_sandbox, out) -> None:
 @click.option("--fail-under", type=float, default=None,
               help="Exit 1 when the score is below this (for CI pipelines).")
 @sandbox_options
-def ci(submission: Path, results: Path, fail_under, sandbox, require_sandbox) -> None:
+@assignment_option
+def ci(submission: Path, results: Path, fail_under, sandbox, require_sandbox,
+       assignment) -> None:
     """Grade one submission the way an autograder container does (Gradescope results.json).
 
     \b
@@ -185,13 +273,17 @@ def ci(submission: Path, results: Path, fail_under, sandbox, require_sandbox) ->
     """
     from .ci import main as ci_main
     sys.exit(ci_main(submission=submission, results=results, fail_under=fail_under,
-                     sandbox=sandbox, require_sandbox=require_sandbox) or 0)
+                     sandbox=sandbox, require_sandbox=require_sandbox,
+                     assignment=assignment) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
 @sandbox_options
-def check(path: Path, sandbox, require_sandbox) -> None:
+@click.option("--assignment", "assignment", type=str, default=None, metavar="NAME",
+              help="Run that assignment's public checks (default: the ones installed with "
+                   "this grader).")
+def check(path: Path, sandbox, require_sandbox, assignment) -> None:
     """Run the public checks on your layers.py (and fc_net.py) before you submit.
 
     PATH is your layers.py, or the folder that holds it (default: the current folder).
@@ -202,7 +294,8 @@ def check(path: Path, sandbox, require_sandbox) -> None:
       grader check cs231n/layers.py
     """
     from .check import main as check_main
-    sys.exit(check_main(path=path, sandbox=sandbox, require_sandbox=require_sandbox) or 0)
+    sys.exit(check_main(path=path, sandbox=sandbox, require_sandbox=require_sandbox,
+                        assignment=assignment) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -227,21 +320,23 @@ def doctor(no_grade: bool) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def export() -> None:
-    """Package the autograder for a learning platform."""
+    """Package the autograder for a learning platform, or its grades for an LMS."""
 
 
 @export.command("gradescope", context_settings=CONTEXT)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("autograder.zip"),
               show_default=True)
-def export_gradescope(out: Path) -> None:
-    """Build the autograder.zip an instructor uploads to Gradescope.
+@assignment_option
+def export_gradescope(out: Path, assignment) -> None:
+    """Build the autograder.zip an instructor uploads to Gradescope (one per assignment).
 
     \b
-    Example:
+    Examples:
       grader export gradescope --out autograder.zip
+      grader export gradescope --assignment conv --out conv-autograder.zip
     """
     from .export import main as export_main
-    sys.exit(export_main(platform="gradescope", out=out) or 0)
+    sys.exit(export_main(platform="gradescope", out=out, assignment=assignment) or 0)
 
 
 @export.command("student", context_settings=CONTEXT)
@@ -258,6 +353,64 @@ def export_student(out: Path) -> None:
     """
     from .export import main as export_main
     sys.exit(export_main(platform="student", out=out) or 0)
+
+
+def upload_options(command):
+    """The options `export canvas` and `export moodle` share."""
+    for option in reversed([
+        click.argument("grades", type=click.Path(path_type=Path), default=Path("grades"),
+                       required=False),
+        click.option("--roster", type=click.Path(path_type=Path), required=True,
+                     help="The gradebook exported from the LMS (the class list to match)."),
+        click.option("--column", type=str, default=None,
+                     help="Grade column name (default: the roster's column for this "
+                          "assignment)."),
+        click.option("--submissions", type=click.Path(path_type=Path), default=None,
+                     help="The graded folder: LMS ids in its file names and Gradescope "
+                          "metadata help matching."),
+        click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank",
+                     show_default=True, help="What roster students without a grade get."),
+        click.option("--output", type=click.Path(path_type=Path), default=None,
+                     help="Import file to write (default: GRADES/<lms>_import.csv)."),
+    ]):
+        command = option(command)
+    return command
+
+
+@export.command("canvas", context_settings=CONTEXT)
+@upload_options
+def export_canvas(grades, roster, column, submissions, missing, output) -> None:
+    """Write GRADES/gradebook.csv as a Canvas gradebook import file.
+
+    ROSTER is the course's gradebook exported from Canvas (Grades > Export); the file
+    written keeps its Student, ID, SIS User ID, SIS Login ID and Section columns and adds
+    one assignment column. Students not found in the roster are listed, never dropped.
+
+    \b
+    Example:
+      grader export canvas grades --roster examples/roster_canvas.csv
+    """
+    from .export.upload import main as upload_main
+    sys.exit(upload_main(lms="canvas", grades_dir=grades, roster=roster, column=column,
+                         submissions=submissions, missing=missing, output=output) or 0)
+
+
+@export.command("moodle", context_settings=CONTEXT)
+@upload_options
+def export_moodle(grades, roster, column, submissions, missing, output) -> None:
+    """Write GRADES/gradebook.csv as a Moodle grade import file (CSV).
+
+    ROSTER is Moodle's grade export (Grades > Export > Plain text file); the file written
+    keeps its name, ID number, username and email columns and adds one grade column.
+    Students not found in the roster are listed, never dropped.
+
+    \b
+    Example:
+      grader export moodle grades --roster moodle_grades.csv
+    """
+    from .export.upload import main as upload_main
+    sys.exit(upload_main(lms="moodle", grades_dir=grades, roster=roster, column=column,
+                         submissions=submissions, missing=missing, output=output) or 0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,12 +40,15 @@ class Config:
     sandbox: str = "auto"
     require_sandbox: str | None = None  # the weakest level acceptable (None: any)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    assignment: str = "dropout"
+    assignment: str = ""  # a manifest's name (grader.course); "" until resolved
     out_dir: Path = Path("grades")
     force: bool = False
     only: tuple[str, ...] = ()
     executor: str = "local"
     scheduler: str | None = None
+    # The deadline policy (a grader.deadlines.Policy) from --deadline FILE; None: no
+    # late penalties. Loaded and validated when the configuration is built.
+    deadline: object | None = None
 
     def with_(self, **changes) -> Config:
         return replace(self, **changes)
@@ -105,3 +108,16 @@ def check_sandbox_level(level: str, *, source: str = "--sandbox") -> str:
             f"invalid sandbox level {level!r} from {source}: choose one of "
             + ", ".join(SANDBOX_LEVELS))
     return level
+
+
+def load_deadline(path, *, source: str = "--deadline"):
+    """The deadline policy in the TOML file ``path`` (None when not given)."""
+    if path is None:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"invalid deadline policy {str(path)!r} from {source}: "
+                          + ("it is a folder, not a TOML file" if path.is_dir()
+                             else "the file does not exist"))
+    from .deadlines import load_policy_file
+    return load_policy_file(path)

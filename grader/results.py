@@ -55,6 +55,9 @@ class Adjustment:
     by: str = ""
     at: float = 0.0  # seconds since the epoch
     stale: bool = False  # decided on other content: shown for a TA to confirm, not applied
+    # kind "late" only: seconds past the student's due date (their extension's when they
+    # have one); 0 when on time, None when no submission time is known.
+    late_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def main(*, jobs: int | None = None, sandbox: str = "auto", require_sandbox: str | None = None,
-         out: Path | None = None,
+         out: Path | None = None, assignment: str | None = None,
          suite_dir: Path | None = None, slot_factory=None, console=None) -> int:
     """Grade the catalogue and print the kill matrix.
 
@@ -17,14 +17,19 @@ def main(*, jobs: int | None = None, sandbox: str = "auto", require_sandbox: str
     """
     from rich.console import Console
 
-    from .. import paths
+    from .. import course
     from .catalogue import build_all, load, suite_tests
     from .grade import grade_folder
     from .report import Audit, render
 
-    suite_dir = Path(suite_dir) if suite_dir else paths.suites_dir() / "dropout"
+    manifest = course.find(course.resolve(assignment))
+    if manifest.catalogue is None:
+        from ..errors import UsageError
+        raise UsageError(f"assignment {manifest.name!r} declares no audit catalogue "
+                         f"([audit] catalogue in {manifest.folder / course.MANIFEST})")
+    suite_dir = Path(suite_dir) if suite_dir else manifest.suite
     console = console or Console()
-    variants = load()
+    variants = load(manifest.catalogue, manifest.variants)
     with tempfile.TemporaryDirectory(prefix="grader-audit-") as scratch:
         work = Path(out) if out else Path(scratch)
         submissions = work / "submissions"

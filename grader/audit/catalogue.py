@@ -44,7 +44,10 @@ class Variant:
         return ("layers.py",) + (("fc_net.py",) if self.fc_net is not None else ())
 
 
-def load(path: Path = CATALOGUE) -> list[Variant]:
+def load(path: Path = CATALOGUE, variants_dir: Path | None = None) -> list[Variant]:
+    """The catalogue at ``path``; each variant's source file is looked up in
+    ``variants_dir`` (by default the folder ``variants`` beside the catalogue)."""
+    variants_dir = Path(variants_dir or Path(path).parent / "variants")
     with open(path, "rb") as handle:
         entries = tomllib.load(handle).get("variant", [])
     variants = []
@@ -55,7 +58,7 @@ def load(path: Path = CATALOGUE) -> list[Variant]:
         patches = entry.get("fc_net")
         variants.append(Variant(
             name=name, kind=entry["kind"], mistake=entry.get("mistake", ""),
-            layers=entry.get("layers"),
+            layers=str(variants_dir / entry["layers"]) if entry.get("layers") else None,
             fc_net=None if patches is None else tuple(
                 Patch(p["line"].strip(), tuple(p.get("with", ()))) for p in patches),
             kills=tuple(entry.get("kills", ())), says=entry.get("says", "")))

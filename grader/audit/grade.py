@@ -60,7 +60,8 @@ def grade_folder(submissions: Path, *, out: Path, jobs: int | None, sandbox: str
     config = pipeline.build_config(out=out, jobs=jobs, timeout=None, call_timeout=None,
                                    memory=None, sandbox=sandbox, force=True, only=None,
                                    executor="local", scheduler=None,
-                                   require_sandbox=require_sandbox)
+                                   require_sandbox=require_sandbox,
+                                   suite_given=suite_dir is not None)
     summary = pipeline.grade(submissions=Path(submissions), config=config, progress=_Quiet(),
                              slot_factory=slot, suite_dir=suite_dir)
     return Graded({r.student: r for r in summary.results}, isolation)

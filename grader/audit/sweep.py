@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..paths import solutions_dir, suites_dir
+from .. import course
+from ..paths import solutions_dir
 from ..run.judge import judge
 from ..run.local_session import LocalSlot
 from ..run.model import STUDENT_FILES, StagedSubmission
@@ -86,7 +87,7 @@ def sweep(indices, *, variants: list[catalogue.Variant] | None = None, batch: in
           suite_dir: Path | None = None, progress=None) -> SweepReport:
     """Grade every variant once per sweep index; count the points lost."""
     variants = correct_variants() if variants is None else variants
-    suite_dir = suite_dir or suites_dir() / "dropout"
+    suite_dir = suite_dir or course.find(course.resolve(None)).suite
     report = SweepReport()
     indices = list(indices)
     with tempfile.TemporaryDirectory(prefix="grader-sweep-") as scratch:

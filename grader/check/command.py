@@ -33,18 +33,23 @@ LEVELS_UP = 3  # from cs231n/classifiers/fc_net.py to the folder that holds cs23
 
 def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str | None = None,
          console: Console | None = None, judge: str | Callable = DEFAULT_JUDGE,
-         slot_factory: str | Callable = DEFAULT_SLOT) -> int:
-    """Check the assignment at ``path``; 0 when every public check passes, else 1."""
+         slot_factory: str | Callable = DEFAULT_SLOT, assignment: str | None = None) -> int:
+    """Check the assignment at ``path``; 0 when every public check passes, else 1.
+
+    The public checks are the ones installed beside this module (the student edition
+    holds no course folder), or with ``assignment`` that assignment's, from its manifest.
+    """
+    public = _public_checks(assignment)
     root = find_assignment(Path(path))
     console = console or Console(highlight=False)
     config = Config(limits=load_limits(), sandbox=check_sandbox_level(sandbox), jobs=1,
                     require_sandbox=levels.required_level(require_sandbox))
     config, isolation = levels.settle_sandbox(config, slot_factory, _Lines(console))
-    result = grade_submission(find_submission(root), suite_dir=PUBLIC_SUITE,
+    result = grade_submission(find_submission(root), suite_dir=public,
                               support=SupportPackage.load(root), config=config,
                               judge=judge, slot_factory=slot_factory)
     result, not_run = without_net_checks(result)
-    todos = remaining_todos(root)
+    todos = remaining_todos(root, _assigned_functions(assignment))
     show.terminal(result, todos, root=root, console=console, not_run=not_run)
     if isolation:
         console.print(f"Your code ran in the sandbox: {isolation}.", markup=False)
@@ -53,6 +58,28 @@ def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str 
         show.append_job_summary(Path(summary), result, todos)
     passed = result.status == "graded" and all(t.passed for t in result.tests)
     return 0 if passed else 1
+
+
+def _assigned_functions(assignment: str | None) -> tuple[str, ...]:
+    """The functions the assignment's release stubs, when the course's manifests are here
+    (the student edition has none: then every TODO counts)."""
+    from .. import course
+    from ..errors import GraderError
+    try:
+        return course.find(course.resolve(assignment)).release_functions
+    except GraderError:
+        return ()
+
+
+def _public_checks(assignment: str | None) -> Path:
+    if not assignment:
+        return PUBLIC_SUITE
+    from .. import course
+    manifest = course.find(assignment)
+    if manifest.public is None:
+        raise UsageError(f"assignment {manifest.name!r} declares no public checks "
+                         f"([grading] public in {manifest.folder / course.MANIFEST})")
+    return manifest.public
 
 
 class _Lines:
@@ -103,9 +130,10 @@ def find_assignment(path: Path) -> Path:
                      f"in your assignment folder (the one that holds {PACKAGE}/)", path=path)
 
 
-def remaining_todos(root: Path) -> list[tuple[str, str]]:
+def remaining_todos(root: Path, functions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(file, message) of every TODO stub still raising NotImplementedError in the student's
-    files. The files are parsed, never run: this is the trusted side."""
+    files, only those of ``functions`` when given (the other assignments of the course share
+    the files). The files are parsed, never run: this is the trusted side."""
     found = []
     for package_path in STUDENT_FILES.values():
         file = root / package_path
@@ -115,7 +143,8 @@ def remaining_todos(root: Path) -> list[tuple[str, str]]:
             continue  # missing or broken files are reported by the checks themselves
         stubs = sorted((node.lineno, _stub_message(node)) for node in ast.walk(tree)
                        if isinstance(node, ast.Raise))
-        found += [(package_path, message) for _, message in stubs if message]
+        found += [(package_path, message) for _, message in stubs if message and (
+            not functions or message.split(":")[0] in functions)]
     return found
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .. import paths
+from .. import course, paths
 from ..config import Config, check_sandbox_level, load_limits
 from ..errors import SandboxUnavailable, UsageError
 from ..reports import results_json
@@ -37,10 +37,11 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
          sandbox: str = "auto", require_sandbox: str | None = None,
          judge: str | Callable = DEFAULT_JUDGE,
          slot_factory: str | Callable = DEFAULT_SLOT, suite_dir: Path | None = None,
-         assignment_dir: Path | None = None) -> int:
+         assignment_dir: Path | None = None, assignment: str | None = None) -> int:
     """Grade ``submission`` into ``results``; 0, or 1 when the score is below ``fail_under``."""
     threshold = _threshold(fail_under)
     sandbox = check_sandbox_level(sandbox)
+    assignment = course.resolve(assignment, suite_given=suite_dir is not None)
     results = Path(results)
     student = Path(submission).name or "submission"
     _write(results, _placeholder(student))  # also proves the path is writable, before any work
@@ -59,7 +60,7 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
     try:
         result = grade_one(Path(submission), sandbox=sandbox, judge=judge,
                         slot_factory=slot_factory, suite_dir=suite_dir,
-                        assignment_dir=assignment_dir)
+                        assignment_dir=assignment_dir, assignment=assignment)
     except KeyboardInterrupt:
         _write(results, _failed(student, "grading was interrupted before it finished",
                                 time.monotonic() - started))
@@ -87,12 +88,14 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
 
 def grade_one(submission: Path, *, sandbox: str, judge=DEFAULT_JUDGE,
               slot_factory=DEFAULT_SLOT, suite_dir: Path | None = None,
-              assignment_dir: Path | None = None) -> SubmissionResult:
+              assignment_dir: Path | None = None,
+              assignment: str | None = None) -> SubmissionResult:
     """One submission folder graded by the hidden suite at ``sandbox`` (a concrete level)."""
-    config = Config(limits=load_limits(), sandbox=sandbox, jobs=1)
+    assignment = course.resolve(assignment, suite_given=suite_dir is not None)
+    config = Config(limits=load_limits(), sandbox=sandbox, jobs=1, assignment=assignment)
     sub = find_submission(submission)
     assignment_dir = Path(assignment_dir or paths.assignment_dir())
-    suite_dir = Path(suite_dir or paths.suites_dir() / config.assignment)
+    suite_dir = Path(suite_dir or course.find(config.assignment).suite)
     version = suite_version(suite_dir, paths.solutions_dir() / "cs231n",
                             assignment_dir / "cs231n")
     return grade_submission(sub, suite_dir=suite_dir, support=SupportPackage.load(assignment_dir),

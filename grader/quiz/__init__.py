@@ -48,6 +48,10 @@ def main(*, quiz_dir: Path, answers_dir: Path | None = None, out: Path = Path("q
     paths = answer_paths(Path(answers_dir))
     started = time.perf_counter()
     results = grade_class(quiz, paths, jobs=jobs)
+    # The checker's results are saved as data and the TAs' verdicts (grader review)
+    # applied, so a re-run keeps every verdict whose answer is unchanged.
+    from ..review.quizdata import checked
+    results = checked(results, quiz, Path(out))
     write_reports(results, quiz, Path(out))
     elapsed = time.perf_counter() - started
     counts = Counter(q.verdict for r in results for q in r.questions)

@@ -23,7 +23,8 @@ from ..reports import files
 from ..reports.safe_text import csv_cell, printable  # noqa: F401 - the quiz's reports use them
 
 # Names the quiz's output folder uses itself (the run's are reserved by grader.reports).
-RESERVED = frozenset({"quiz_gradebook.csv", "review.md", "folders.csv"})
+RESERVED = frozenset({"quiz_gradebook.csv", "review.md", "folders.csv",
+                      "quiz_results.json", "review.sqlite"})
 
 
 def student_ids(paths: list[Path]) -> list[str]:

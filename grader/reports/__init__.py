@@ -26,7 +26,7 @@ class ReportFacts:
     sandbox: str = "auto"  # level requested; each result says the level actually used
     limits: Limits | None = None
     suite_version: str = ""
-    assignment: str = "dropout"
+    assignment: str = ""
     # level -> what it protects and what it does not, in the sandbox's own words
     sandbox_descriptions: dict[str, str] = field(default_factory=dict)
     # student -> how their submitted notebook ran (only students who submitted one)

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from ..results import SubmissionResult
 from .files import atomic_write
-from .words import adjustment_text, applied, graded_files, sandbox_text, split_notes, status_text
+from .words import (
+    adjustment_text,
+    applied,
+    deadline_notes,
+    graded_files,
+    sandbox_text,
+    split_notes,
+    status_text,
+)
 
 # Enough to stop links, images, code spans, bold and tables; "_", "-" and "." are left alone
 # so test names stay readable in a plain-text viewer (mid-line they can at most italicise).
@@ -56,6 +64,9 @@ def render(result: SubmissionResult, notebook: str | None = None) -> str:
                   ""]
         lines += [f"- {inline(adjustment_text(a))}" for a in changes]
         lines.append("")
+    for note in deadline_notes(result.adjustments):
+        # The deadline policy decided on this submission without changing the score.
+        lines += [f"**{inline(adjustment_text(note))}**", ""]
     notes, output = split_notes(result.output)
     if output:
         lines += [block(output), ""]

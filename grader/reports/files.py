@@ -12,8 +12,9 @@ from pathlib import Path
 # Names the output folder uses itself (every file or folder a run writes at its top, and
 # SQLite's companions of the store); a student called "report.html" gets another folder.
 RESERVED = {"gradebook.csv", "report.html", "folders.csv", "logs", "inline_answers.html",
-            "inline_answers.md", "review.md", "quiz_gradebook.csv"}
-RESERVED_PREFIXES = ("grades.sqlite",)
+            "inline_answers.md", "review.md", "quiz_gradebook.csv", "inline_grades.csv",
+            "quiz_results.json"}
+RESERVED_PREFIXES = ("grades.sqlite", "review.sqlite")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff'
                      r'\ud800-\udfff/\\:*?"<>|]')
 _MAX_BYTES = 120  # well under every filesystem's 255-byte name limit, with room for a suffix

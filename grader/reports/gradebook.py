@@ -14,6 +14,10 @@ from .words import adjustment_text
 HEAD = ["student", "score", "max_score", "status"]
 # Only when some score was changed after grading: the score as graded, and what changed it.
 ADJUSTED = ["raw_score", "adjustments"]
+# Only when a deadline policy was applied: hours past the student's due date, or past their
+# extension (blank when on time or when no time is known; the adjustments column says which,
+# and whether the grace period or an extension meant no penalty).
+LATENESS = ["lateness"]
 
 
 
@@ -29,9 +33,11 @@ def test_names(results: list[SubmissionResult]) -> list[str]:
 def render(results: list[SubmissionResult]) -> str:
     tests = test_names(results)
     adjusted = any(r.adjustments for r in results)
+    deadline = any(a.kind == "late" for r in results for a in r.adjustments)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEAD + (ADJUSTED if adjusted else []) + [csv_cell(t) for t in tests])
+    writer.writerow(HEAD + (ADJUSTED if adjusted else []) + (LATENESS if deadline else [])
+                    + [csv_cell(t) for t in tests])
     for result in sorted(results, key=lambda r: r.student):
         scores = {t.name: t.score for t in result.tests}
         extra = []
@@ -39,6 +45,8 @@ def render(results: list[SubmissionResult]) -> str:
             raw = result.score if result.raw_score is None else result.raw_score
             extra = [_number(raw),
                      csv_cell(" | ".join(adjustment_text(a) for a in result.adjustments))]
+        if deadline:
+            extra.append(_lateness(result))
         writer.writerow([csv_cell(result.student), _number(result.score),
                          _number(result.max_score), result.status] + extra
                         + [_number(scores[t]) if t in scores else "" for t in tests])
@@ -49,6 +57,13 @@ def write(results: list[SubmissionResult], out_dir: Path) -> Path:
     path = Path(out_dir) / "gradebook.csv"
     atomic_write(path, render(results))
     return path
+
+
+def _lateness(result: SubmissionResult) -> str:
+    late = next((a for a in result.adjustments if a.kind == "late" and not a.stale), None)
+    if late is None or not late.late_seconds or late.late_seconds <= 0:
+        return ""
+    return _number(round(late.late_seconds / 3600, 2))
 
 
 def _number(value: float) -> str:

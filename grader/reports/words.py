@@ -189,6 +189,10 @@ def adjustment_text(adjustment) -> str:
     target = f" ({adjustment.target})" if adjustment.target else ""
     who = f" by {adjustment.by}" if adjustment.by and adjustment.kind == "override" else ""
     change = f"{adjustment.before:g} -> {adjustment.after:g}"
+    if adjustment.kind == "late" and adjustment.before == adjustment.after:
+        # The deadline policy's verdict on a submission it did not penalise (on time, an
+        # extension, no time known): a statement, not a change.
+        return f"Deadline: {adjustment.reason}".rstrip(". ") + "."
     if adjustment.stale:
         return (f"{what}{target}{who}: {change} not applied, it was decided on a different "
                 f"version of the submission: {adjustment.reason}")
@@ -197,4 +201,13 @@ def adjustment_text(adjustment) -> str:
 
 def applied(adjustments) -> list:
     """The adjustments a student sees: the ones that changed the score."""
-    return [a for a in adjustments if not a.stale]
+    return [a for a in adjustments if not a.stale and not _unchanged_late(a)]
+
+
+def deadline_notes(adjustments) -> list:
+    """The deadline policy's lines that changed nothing ("on time", "extension applied")."""
+    return [a for a in adjustments if not a.stale and _unchanged_late(a)]
+
+
+def _unchanged_late(adjustment) -> bool:
+    return adjustment.kind == "late" and adjustment.before == adjustment.after

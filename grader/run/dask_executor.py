@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import __version__, paths
+from .. import __version__, course, paths
 from ..errors import GraderError, InternalError, UsageError
 from ..results import SubmissionResult
 from .executors import Attempts, Executor, GradingSpec, grade_chunk, make_chunks, resolve
@@ -198,7 +198,8 @@ def _worker_spec(task: TaskSpec) -> GradingSpec:
     if task.fingerprint in _specs:
         return _specs[task.fingerprint]
     spec = task.spec
-    installed = paths.suites_dir() / spec.config.assignment
+    installed = (course.find(spec.config.assignment).suite if spec.config.assignment
+                 else Path(spec.suite_dir))
     for candidate in dict.fromkeys([Path(spec.suite_dir), installed]):
         if candidate.is_dir() and fingerprint(candidate) == task.fingerprint:
             break

@@ -28,7 +28,7 @@ _RESUBMITTED = re.compile(r"^(?P<base>.+?)(?:-(?P<n>\d+)| \((?P<p>\d+)\))?\.py$"
                           re.IGNORECASE)
 
 
-def discover(root: Path, assignment: str = "dropout", *,
+def discover(root: Path, assignment: str = "", *,
              exclude: tuple[Path, ...] = ()) -> list[Submission]:
     """Every submission under ``root``, sorted by student id.
 
@@ -79,6 +79,21 @@ def discover(root: Path, assignment: str = "dropout", *,
 def student_id(name: str) -> str:
     """The id for a folder name; names that are not valid UTF-8 keep their bytes visible."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def lms_name_parts(name: str) -> dict[str, str] | None:
+    """What an LMS bulk-download file name says: student, lms ("canvas" or "moodle"),
+    user (Canvas user id, or ""), late ("1" when Canvas marked it LATE, else ""), or None."""
+    canvas = _CANVAS.match(name)
+    if canvas:
+        late = "_late_" in name[len(canvas["student"]):].lower()[:6]
+        return {"student": student_id(canvas["student"]), "lms": "canvas",
+                "user": canvas["uid"], "late": "1" if late else ""}
+    moodle = _MOODLE.match(name)
+    if moodle:
+        return {"student": student_id(moodle["student"]), "lms": "moodle", "user": "",
+                "late": ""}
+    return None
 
 
 def _ignored(name: str) -> bool:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
-from .. import paths
-from ..config import Config, check_sandbox_level, load_limits
-from ..errors import ConfigError, InternalError, UsageError
+from .. import course, paths
 from ..adjust import adjusted_all
+from ..config import Config, check_sandbox_level, load_deadline, load_limits
+from ..errors import ConfigError, InternalError, UsageError
 from ..reports import ReportFacts, write_reports
 from ..results import SubmissionResult
 from ..store import FILENAME, RETRY_STATUSES, Store
@@ -49,7 +49,8 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
          require_sandbox: str | None = None, force: bool = False, only: str | None = None, executor: str = "local",
          scheduler: str | None = None, judge: str | Callable = DEFAULT_JUDGE,
          slot_factory: str | Callable = DEFAULT_SLOT, assignment_dir: Path | None = None,
-         suite_dir: Path | None = None, progress=None) -> int:
+         suite_dir: Path | None = None, progress=None, deadline: Path | None = None,
+         assignment: str | None = None) -> int:
     """Grade a class from command-line values; returns the exit code.
 
     ``judge`` and ``slot_factory`` name what grades a chunk and what isolates it
@@ -60,7 +61,8 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
     config = build_config(out=out, jobs=jobs, timeout=timeout, call_timeout=call_timeout,
                           memory=memory, sandbox=sandbox, force=force, only=only,
                           executor=executor, scheduler=scheduler,
-                          require_sandbox=require_sandbox)
+                          require_sandbox=require_sandbox, deadline=deadline,
+                          assignment=assignment, suite_given=suite_dir is not None)
     progress = progress or make_progress()
     summary = grade(submissions=Path(submissions), config=config, progress=progress,
                     judge=judge, slot_factory=slot_factory, assignment_dir=assignment_dir,
@@ -79,7 +81,9 @@ def main(*, submissions: Path, out: Path = Path("grades"), jobs: int | None = No
 
 
 def build_config(*, out, jobs, timeout, call_timeout, memory, sandbox, force, only,
-                 executor, scheduler, require_sandbox: str | None = None) -> Config:
+                 executor, scheduler, require_sandbox: str | None = None,
+                 deadline: Path | None = None, assignment: str | None = None,
+                 suite_given: bool = False) -> Config:
     limits = load_limits({"submission_timeout": timeout, "call_timeout": call_timeout,
                           "memory_mb": memory})
     if jobs is not None and int(jobs) < 1:
@@ -91,7 +95,9 @@ def build_config(*, out, jobs, timeout, call_timeout, memory, sandbox, force, on
             raise UsageError("--only names no student (expected e.g. --only alice,bob)")
     config = Config(limits=limits, sandbox=check_sandbox_level(sandbox), out_dir=Path(out),
                     force=bool(force), only=names, executor=executor, scheduler=scheduler,
-                    require_sandbox=required_level(require_sandbox))
+                    require_sandbox=required_level(require_sandbox),
+                    deadline=load_deadline(deadline),
+                    assignment=course.resolve(assignment, suite_given=suite_given))
     return config.with_(jobs=int(jobs)) if jobs is not None else config
 
 
@@ -112,7 +118,7 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
     _output_folder(out)  # only now: a mistyped command must not leave an empty folder behind
 
     assignment_dir = Path(assignment_dir or paths.assignment_dir())
-    suite_dir = Path(suite_dir or paths.suites_dir() / config.assignment)
+    suite_dir = Path(suite_dir or course.find(config.assignment).suite)
     support = SupportPackage.load(assignment_dir)
     version = suite_version(suite_dir, paths.solutions_dir() / "cs231n", assignment_dir / "cs231n")
     prepared = [prepare(sub, suite=version) for sub in subs]
@@ -156,15 +162,26 @@ def grade(*, submissions: Path, config: Config, progress, judge=DEFAULT_JUDGE,
         facts = ReportFacts(notebooks=notebooks, sandbox=config.sandbox, limits=config.limits,
                             suite_version=version, assignment=config.assignment,
                             sandbox_descriptions=_sandbox_descriptions(results))
-        results = adjusted_all(results, adjustment_sources(out, config))
+        results = adjusted_all(results, adjustment_sources(
+            out, config, submissions=submissions, students=[p.student for p in prepared],
+            notify=progress.note))
         summary = _with(summary, results=tuple(results),
                         reports=write_reports(results, out_dir=out, facts=facts))
     return _with(summary, elapsed=time.monotonic() - started)
 
 
-def adjustment_sources(out: Path, config) -> list:
+def adjustment_sources(out: Path, config, *, submissions: Path | None = None,
+                       students: list[str] | None = None, notify=None) -> list:
     """What may change a graded score before the reports, in the order it applies."""
-    return []
+    # First: the TAs' overrides (grader review), kept across regrades in the store.
+    from ..review.overrides import OverrideSource
+    sources: list = [OverrideSource(out)]
+    if config.deadline is not None and submissions is not None:
+        # Last: a late penalty applies to the score a TA decided the work deserves.
+        from ..deadlines import build_source
+        sources.append(build_source(config.deadline, Path(submissions), notify=notify,
+                                    students=students))
+    return sources
 
 
 def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, students,

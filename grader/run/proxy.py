@@ -261,8 +261,12 @@ def reference_package() -> types.ModuleType:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     package = importlib.import_module("cs231n")
-    importlib.import_module(LAYERS)
-    importlib.import_module(FC_NET)
+    for module in (LAYERS, FC_NET):  # what the course package has of these
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if not (error.name and module.startswith(error.name)):
+                raise
     origin = Path(package.__file__).resolve()
     if root.resolve() not in origin.parents:
         raise InternalError(f"the cs231n package imported by the grader is {origin}, "

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASS = ROOT / "examples" / "submissions"
-CORRECT = ["alice_nguyen", "bo_chen", "carmen_diaz", "julia_santos", "nadia_haddad"]
+CORRECT = ["alice_nguyen", "bo_chen", "carmen_diaz", "julia_santos", "nadia_haddad",
+           "oscar_lindqvist"]
 
 
 def layers_of(student):

@@ -309,6 +309,162 @@ def dropout_backward(dout, cache):
     return dx
 
 
+def conv_forward_naive(x, w, b, conv_param):
+    """
+    A naive implementation of the forward pass for a convolutional layer.
+
+    The input holds N data points, each with C channels, height H and width W.
+    Each of the F filters spans all C channels and has height HH and width WW;
+    it slides over the zero-padded input, and at every position the output is
+    the sum of the elementwise products of the filter and the window under it
+    (a cross-correlation: the filter is not flipped), plus the filter's bias.
+
+    Input:
+    - x: Input data of shape (N, C, H, W)
+    - w: Filter weights of shape (F, C, HH, WW)
+    - b: Biases, of shape (F,)
+    - conv_param: A dictionary with the following keys:
+      - 'stride': The number of pixels between adjacent receptive fields in the
+        horizontal and vertical directions.
+      - 'pad': The number of pixels of zeros added on each side (top, bottom,
+        left and right) of the input before the filters slide over it.
+
+    Do not change x, w or b: pad a copy of x (np.pad returns a new array).
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, F, H', W') where H' and W' are given by
+      H' = 1 + (H + 2 * pad - HH) // stride
+      W' = 1 + (W + 2 * pad - WW) // stride
+    - cache: (x, w, b, conv_param)
+    """
+    out = None
+    ###########################################################################
+    # TODO: Implement the convolutional forward pass. Hint: you can use the   #
+    # function np.pad for padding.                                            #
+    ###########################################################################
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    raise NotImplementedError(
+        "conv_forward_naive: Implement the convolutional forward pass. Hint:"
+        " you can use the function np.pad for padding. (your TODO in "
+        "cs231n/layers.py)"
+    )
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a convolutional layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, F, H', W')
+    - cache: A tuple of (x, w, b, conv_param) as in conv_forward_naive
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, C, H, W)
+    - dw: Gradient with respect to w, of shape (F, C, HH, WW)
+    - db: Gradient with respect to b, of shape (F,)
+    """
+    dx, dw, db = None, None, None
+    ###########################################################################
+    # TODO: Implement the convolutional backward pass.                        #
+    ###########################################################################
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    raise NotImplementedError(
+        "conv_backward_naive: Implement the convolutional backward pass. "
+        "(your TODO in cs231n/layers.py)"
+    )
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """
+    A naive implementation of the forward pass for a max-pooling layer.
+
+    Each pooling window of pool_height x pool_width pixels, moved by stride
+    pixels at a time, gives the largest value under it, for every example and
+    channel separately. No padding is necessary here.
+
+    Inputs:
+    - x: Input data, of shape (N, C, H, W)
+    - pool_param: dictionary with the following keys:
+      - 'pool_height': The height of each pooling region
+      - 'pool_width': The width of each pooling region
+      - 'stride': The distance between adjacent pooling regions
+
+    Do not change x.
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, C, H', W') where H' and W' are given by
+      H' = 1 + (H - pool_height) // stride
+      W' = 1 + (W - pool_width) // stride
+    - cache: (x, pool_param)
+    """
+    out = None
+    ###########################################################################
+    # TODO: Implement the max-pooling forward pass                            #
+    ###########################################################################
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    raise NotImplementedError(
+        "max_pool_forward_naive: Implement the max-pooling forward pass "
+        "(your TODO in cs231n/layers.py)"
+    )
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a max-pooling layer.
+
+    Each upstream derivative goes to the position of its window's maximum
+    only; where windows overlap, the derivatives reaching one position add up.
+    (When a window holds its maximum more than once the derivative is not
+    defined; the first maximum, in row-major order, takes it here.)
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, C, H', W')
+    - cache: A tuple of (x, pool_param) as in the forward pass.
+
+    Returns:
+    - dx: Gradient with respect to x, of shape (N, C, H, W)
+    """
+    dx = None
+    ###########################################################################
+    # TODO: Implement the max-pooling backward pass                           #
+    ###########################################################################
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    raise NotImplementedError(
+        "max_pool_backward_naive: Implement the max-pooling backward pass "
+        "(your TODO in cs231n/layers.py)"
+    )
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+    return dx
+
+
 def softmax_loss(x, y):
     """
     Computes the loss and gradient for softmax classification.
