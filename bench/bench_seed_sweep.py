@@ -14,7 +14,10 @@ import argparse
 import sys
 import time
 
-from grader.audit.sweep import correct_variants, sweep
+from grader import paths
+
+sys.path.append(str(paths.solutions_dir()))  # the assignments' own modules
+from assignments.dropout.audit.sweep import correct_variants, sweep
 
 
 def main(argv=None) -> int:

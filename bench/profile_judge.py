@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate
 
-from grader import paths
+from grader import course, paths
 from grader.config import (
     Config,
     Limits,
@@ -45,7 +45,7 @@ def judge_chunks(folder: Path, *, sandbox: str, chunk: int, profile: cProfile.Pr
     spec = GradingSpec(config=Config(sandbox=sandbox, limits=Limits(call_timeout=2.0,
                                                                      submission_timeout=10)),
                        support=SupportPackage.load(paths.assignment_dir()),
-                       suite_dir=paths.suites_dir() / "dropout", scratch=scratch)
+                       suite_dir=course.find("dropout").suite, scratch=scratch)
     slot = resolve(spec.slot_factory)(level=sandbox, limits=spec.config.limits,
                                       workdir=scratch / "slot")
     judge = resolve(spec.judge)

@@ -40,12 +40,12 @@ def assignment_option(command):
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="grader")
 def cli() -> None:
-    """Grade the CS231n Dropout assignment and Quiz 8 with sandboxed, unforgeable verdicts.
+    """Grade a course's assignments and quizzes with sandboxed, unforgeable verdicts.
 
     \b
     Examples:
-      grader run examples/submissions          grade a class into grades/
-      grader quiz quizzes/quiz8 examples/answers --out quiz_grades
+      grader run submissions/ --assignment NAME     grade a class into grades/
+      grader quiz quizzes/QUIZ answers/ --out quiz_grades
       grader check assignment/cs231n/layers.py  (students) try the public checks
     """
 
@@ -100,7 +100,7 @@ def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandb
 
     \b
     Examples:
-      grader run examples/submissions --assignment dropout
+      grader run examples/submissions --assignment NAME
       grader run submissions/ --assignment conv --out grades-conv
       grader run submissions/ --out grades --jobs 2 --timeout 60
       grader run submissions/ --only alice,bob --force
@@ -123,20 +123,32 @@ def run(submissions: Path, out: Path, jobs, timeout, call_timeout, memory, sandb
               show_default=True, help="Output folder.")
 @click.option("--check", "check_answer", nargs=2, type=str, default=None,
               metavar="QID ANSWER", help="Check one answer to one question and explain.")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Processes checking math answers (default: all cores).")
+@click.option("--timeout", type=str, default=None,
+              help="Wall-time budget of one code answer in seconds (default 60).")
+@click.option("--call-timeout", type=str, default=None,
+              help="Wall-time limit of one call into a code answer in seconds (default 10).")
+@click.option("--memory", type=str, default=None,
+              help="Memory limit of the code answers' worker in MB (default 2048).")
 @sandbox_options
-def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer, sandbox,
-         require_sandbox) -> None:
+def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer, jobs, timeout,
+         call_timeout, memory, sandbox, require_sandbox) -> None:
     """Check quiz answers (answers/<student>.md with ## Q1 ... headings) with sympy.
 
     \b
     Examples:
-      grader quiz quizzes/quiz8 examples/answers --out quiz_grades
-      grader quiz quizzes/quiz8 --check q1 'H = D \\odot Y / p'
+      grader quiz quizzes/QUIZ answers/ --out quiz_grades
+      grader quiz quizzes/QUIZ --check q1 'H = D \\odot Y / p'
     """
+    from .quiz import build_config
     from .quiz import main as quiz_main
+    config = build_config(out=out, jobs=jobs, timeout=timeout, call_timeout=call_timeout,
+                          memory=memory, sandbox=sandbox, require_sandbox=require_sandbox)
+    if jobs is None:
+        config = config.with_(jobs=0)  # 0: one math worker per core, as many as needed
     sys.exit(quiz_main(quiz_dir=quiz_dir, answers_dir=answers_dir, out=out,
-                       check=check_answer, sandbox=sandbox,
-                       require_sandbox=require_sandbox) or 0)
+                       check=check_answer, config=config) or 0)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -159,7 +171,7 @@ def similarity(submissions: Path, out: Path, top: int, threshold: float, common:
                jobs, skeleton) -> None:
     """Rank pairs of submissions in SUBMISSIONS by shared code, for a person to review.
 
-    Compares layers.py, fc_net.py and the notebook's code cells after normalisation
+    Compares the submitted .py files and the notebook's code cells after normalisation
     (names, numbers and strings abstracted; comments and the skeleton's code removed), by
     winnowed fingerprints. Writes OUT/similarity.html (ranked pairs, matching code side by
     side) and OUT/similarity.csv. It ranks; it never decides that anyone copied. Student
@@ -224,8 +236,8 @@ def notebook_run(notebooks, timeout: float, out: Path | None) -> None:
 
     \b
     Examples:
-      grader notebook run solutions/Dropout.ipynb --out executed/
-      grader notebook run assignment/Dropout.ipynb --timeout 120
+      grader notebook run solutions/NOTEBOOK.ipynb --out executed/
+      grader notebook run assignment/NOTEBOOK.ipynb --timeout 120
     """
     from .notebooks import main as notebook_main
     sys.exit(notebook_main(notebooks=list(notebooks), timeout=timeout, out=out) or 0)
@@ -281,12 +293,12 @@ def ci(submission: Path, results: Path, fail_under, sandbox, require_sandbox,
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
 @sandbox_options
 @click.option("--assignment", "assignment", type=str, default=None, metavar="NAME",
-              help="Run that assignment's public checks (default: the ones installed with "
-                   "this grader).")
+              help="Run that assignment's public checks (default: $GRADER_ASSIGNMENT, else the "
+                   "course's only one; the student edition has one).")
 def check(path: Path, sandbox, require_sandbox, assignment) -> None:
-    """Run the public checks on your layers.py (and fc_net.py) before you submit.
+    """Run the public checks on your files before you submit.
 
-    PATH is your layers.py, or the folder that holds it (default: the current folder).
+    PATH is one of your files, or the folder that holds them (default: the current folder).
 
     \b
     Examples:
@@ -342,17 +354,19 @@ def export_gradescope(out: Path, assignment) -> None:
 @export.command("student", context_settings=CONTEXT)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True, help="Folder for the wheel.")
-def export_student(out: Path) -> None:
-    """Build the student edition wheel: `grader check` with the public checks only.
+@assignment_option
+def export_student(out: Path, assignment) -> None:
+    """Build the student edition wheel: `grader check` with one assignment's public checks.
 
     It holds no hidden test and no solution; students (or their CI) pip install it.
 
     \b
-    Example:
+    Examples:
       grader export student --out dist
+      grader export student --assignment conv --out dist-conv
     """
     from .export import main as export_main
-    sys.exit(export_main(platform="student", out=out) or 0)
+    sys.exit(export_main(platform="student", out=out, assignment=assignment) or 0)
 
 
 def upload_options(command):

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError, UsageError
+from .errors import ConfigError, InternalError, UsageError
 from .paths import solutions_dir
+from .run.model import Layout
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,6 +25,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 MANIFEST = "assignment.toml"
+SHIPPED = "_course"  # inside the student edition's package
 IN_PACKAGE = "grader:"  # a manifest path inside the installed grader package
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSIGNMENTS = "assignments"
@@ -42,6 +44,7 @@ class Assignment:
     # An optional file still exactly as released (every TODO raising its stub) is not
     # the student's work: it is graded as not submitted.
     optional_unless_started: tuple[str, ...] = ()
+    when_absent: dict[str, str] = field(default_factory=dict)
     suite: Path | None = None
     public: Path | None = None
     functions: tuple[str, ...] = ()  # module:qualname the judge may call
@@ -55,9 +58,20 @@ class Assignment:
     def where(self, name: str) -> str:
         return self.files[name]
 
+    @property
+    def layout(self) -> Layout:
+        return Layout(files=tuple(self.files.items()), required=self.required,
+                      optional_unless_started=self.optional_unless_started,
+                      when_absent=tuple(self.when_absent.items()))
+
 
 def root() -> Path:
-    return solutions_dir() / ASSIGNMENTS
+    """Where the assignments are: the course's ``solutions/assignments``, or in the student
+    edition (which has no solutions/) the public part of one assignment shipped with it."""
+    try:
+        return solutions_dir() / ASSIGNMENTS
+    except InternalError:
+        return PACKAGE_DIR / SHIPPED / ASSIGNMENTS
 
 
 def load(path: Path) -> Assignment:
@@ -109,7 +123,11 @@ def _parse(data: dict, folder: Path, source: str) -> Assignment:
     required = names(data.get("files_required", {}), "names", "files_required.")
     optional = names(data.get("files_required", {}), "optional_unless_started",
                      "files_required.")
-    for listed in required + optional:
+    absent = data.get("files_required", {}).get("when_absent", {})
+    if not isinstance(absent, dict) or not all(isinstance(v, str) for v in absent.values()):
+        raise ConfigError(f"{source}: files_required.when_absent must map a file to what the "
+                          "grader uses in its place")
+    for listed in required + optional + tuple(absent):
         if listed not in files:
             raise ConfigError(f"{source}: {listed!r} is not one of [files]")
     grading = data.get("grading", {})
@@ -118,7 +136,7 @@ def _parse(data: dict, folder: Path, source: str) -> Assignment:
              "notebook", "examples"}
     return Assignment(
         name=name, title=str(data.get("title", name)), folder=folder, files=dict(files),
-        required=required, optional_unless_started=optional,
+        required=required, optional_unless_started=optional, when_absent=dict(absent),
         suite=path_of(grading, "suite", "grading."),
         public=path_of(grading, "public", "grading."),
         functions=names(grading, "functions", "grading."),
@@ -145,6 +163,22 @@ def assignments() -> dict[str, Assignment]:
     return dict(_all(root()))
 
 
+def module_of(package_path: str) -> str:
+    """package/sub/module.py -> package.sub.module"""
+    return package_path.removesuffix(".py").replace("/", ".")
+
+
+def modules() -> list[str]:
+    """Every module of the course package the manifests name, in a stable order."""
+    found: dict[str, None] = {}
+    for assignment in assignments().values():
+        for path in assignment.files.values():
+            found.setdefault(module_of(path), None)
+        for function in assignment.functions:
+            found.setdefault(function.partition(":")[0], None)
+    return list(found)
+
+
 def resolve(name: str | None, *, suite_given: bool = False) -> str:
     """The assignment's name from --assignment, else GRADER_ASSIGNMENT, else the only one.
 
@@ -159,6 +193,26 @@ def resolve(name: str | None, *, suite_given: bool = False) -> str:
     if suite_given:
         return ""
     return find(None).name
+
+
+def notebook_name(name: str = "") -> str:
+    """The file a student submits the assignment's notebook as (``<source name>.ipynb``),
+    or "" when the assignment has no notebook (or, in the student edition, no source)."""
+    manifest = find(name or resolve(None))
+    if manifest.notebook is None or not manifest.notebook.is_file():
+        return ""
+    try:
+        stem = tomllib.loads(manifest.notebook.read_text(encoding="utf-8")).get("name")
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read the notebook source {manifest.notebook}: {error}") \
+            from None
+    return f"{stem}.ipynb" if isinstance(stem, str) and stem else ""
+
+
+def layout(name: str = "") -> Layout:
+    """The submitted files of assignment ``name`` ("" = the one GRADER_ASSIGNMENT or the
+    course's only one names)."""
+    return find(name or resolve(None)).layout
 
 
 def find(name: str | None = None, *, source: str = "--assignment") -> Assignment:

@@ -25,7 +25,7 @@ STATUSES = (
 
 @dataclass(frozen=True)
 class TestResult:
-    name: str  # stable test id shown to students, e.g. "dropout_forward: zero fraction"
+    name: str  # stable test id shown to students, e.g. "relu_forward: keeps the shape"
     score: float
     max_score: float
     output: str  # student-facing message: empty when passed, the reason when failed
@@ -72,6 +72,8 @@ class SubmissionResult:
     content_hash: str = ""  # hash of the submission's files and the suite
     output: str = ""  # one-paragraph summary for the student (what happened overall)
     files: tuple[str, ...] = field(default_factory=tuple)  # submitted files found
+    # (optional file not graded, what the grader used in its place), from the manifest
+    absent: tuple[tuple[str, str], ...] = ()
     # After grading (grader.adjust): what changed the score, and the score as graded.
     adjustments: tuple[Adjustment, ...] = ()
     raw_score: float | None = None  # None when no adjustment was applied
@@ -86,4 +88,6 @@ class SubmissionResult:
         fields = {k: v for k, v in data.items() if k not in ("tests", "adjustments")}
         if "files" in fields:
             fields["files"] = tuple(fields["files"])
+        if "absent" in fields:
+            fields["absent"] = tuple(tuple(pair) for pair in fields["absent"])
         return cls(tests=tests, adjustments=adjustments, **fields)

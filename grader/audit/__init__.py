@@ -33,7 +33,7 @@ def main(*, jobs: int | None = None, sandbox: str = "auto", require_sandbox: str
     with tempfile.TemporaryDirectory(prefix="grader-audit-") as scratch:
         work = Path(out) if out else Path(scratch)
         submissions = work / "submissions"
-        build_all(submissions, variants)
+        build_all(submissions, variants, manifest.layout)
         graded = grade_folder(submissions, out=work / "grades", jobs=jobs, sandbox=sandbox,
                               suite_dir=suite_dir, slot_factory=slot_factory,
                               require_sandbox=require_sandbox)

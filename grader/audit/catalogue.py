@@ -1,9 +1,11 @@
 """The audit catalogue: known-wrong and known-correct implementations as submission folders.
 
-A variant is the reference solution with some functions of layers.py replaced (sources in
-``variants/``) and, optionally, fc_net.py submitted with line patches. Building from the
-reference keeps every variant one mistake away from a correct solution, so a surviving
-mutant measures a gap in the suite, not noise from unrelated bugs.
+A variant is the reference solution with, in some submitted files, functions replaced
+(``replace."file.py" = "source.py"``, the source in the catalogue's ``variants/``) or lines
+patched (``patch."file.py" = [{ line = ..., with = [...] }]``). It submits the assignment's
+required files and every file it changes. Building from the reference keeps every variant
+one mistake away from a correct solution, so a surviving mutant measures a gap in the
+suite, not noise from unrelated bugs.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ import tomllib
 
 from ..errors import InternalError
 from ..paths import solutions_dir
+from ..run.model import Layout
 
-HERE = Path(__file__).resolve().parent
-CATALOGUE = HERE / "catalogue.toml"
-VARIANTS = HERE / "variants"
 KINDS = ("mutant", "correct")
 
 
@@ -34,19 +34,26 @@ class Variant:
     name: str
     kind: str  # "mutant" or "correct"
     mistake: str
-    layers: str | None = None  # file in variants/ replacing reference functions
-    fc_net: tuple[Patch, ...] | None = None  # None: no fc_net.py is submitted
+    # (submitted file, path of the source whose functions replace the reference's)
+    replace: tuple[tuple[str, str], ...] = ()
+    patch: tuple[tuple[str, tuple[Patch, ...]], ...] = ()  # (submitted file, its patches)
     kills: tuple[str, ...] = ()
     says: str = ""
 
-    @property
-    def submitted(self) -> tuple[str, ...]:
-        return ("layers.py",) + (("fc_net.py",) if self.fc_net is not None else ())
+    def submitted(self, required: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The files this variant hands in: the required ones and every one it changes."""
+        changed = [name for name, _ in self.replace] + [name for name, _ in self.patch]
+        return tuple(dict.fromkeys([*required, *changed]))
 
 
-def load(path: Path = CATALOGUE, variants_dir: Path | None = None) -> list[Variant]:
-    """The catalogue at ``path``; each variant's source file is looked up in
+def load(path: Path | None = None, variants_dir: Path | None = None) -> list[Variant]:
+    """The catalogue at ``path`` (by default the one of the assignment GRADER_ASSIGNMENT or
+    the course's only one names); each variant's source file is looked up in
     ``variants_dir`` (by default the folder ``variants`` beside the catalogue)."""
+    if path is None:
+        from .. import course
+        manifest = course.find(course.resolve(None))
+        path, variants_dir = manifest.catalogue, variants_dir or manifest.variants
     variants_dir = Path(variants_dir or Path(path).parent / "variants")
     with open(path, "rb") as handle:
         entries = tomllib.load(handle).get("variant", [])
@@ -55,12 +62,16 @@ def load(path: Path = CATALOGUE, variants_dir: Path | None = None) -> list[Varia
         name = entry.get("name", "?")
         if entry.get("kind") not in KINDS:
             raise InternalError(f"variant {name}: kind must be one of {KINDS}", path=path)
-        patches = entry.get("fc_net")
+        unknown = set(entry) - {"name", "kind", "mistake", "replace", "patch", "kills", "says"}
+        if unknown:
+            raise InternalError(f"variant {name}: unknown keys {sorted(unknown)}", path=path)
         variants.append(Variant(
             name=name, kind=entry["kind"], mistake=entry.get("mistake", ""),
-            layers=str(variants_dir / entry["layers"]) if entry.get("layers") else None,
-            fc_net=None if patches is None else tuple(
-                Patch(p["line"].strip(), tuple(p.get("with", ()))) for p in patches),
+            replace=tuple((file, str(variants_dir / source))
+                          for file, source in entry.get("replace", {}).items()),
+            patch=tuple((file, tuple(Patch(p["line"].strip(), tuple(p.get("with", ())))
+                                     for p in patches))
+                        for file, patches in entry.get("patch", {}).items()),
             kills=tuple(entry.get("kills", ())), says=entry.get("says", "")))
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
@@ -93,7 +104,7 @@ def apply_patches(source: str, patches: tuple[Patch, ...], *, what: str) -> str:
         found = [i for i, line in enumerate(lines) if line.strip() == patch.line]
         if len(found) != 1:
             raise InternalError(f"{what}: the line {patch.line!r} occurs {len(found)} times "
-                                "in the reference fc_net.py (it must occur once)")
+                                "in the reference file (it must occur once)")
         indent = lines[found[0]][:len(lines[found[0]]) - len(lines[found[0]].lstrip())]
         replaced[found[0]] = [indent + text if text else "" for text in patch.replacement]
     out = []
@@ -102,26 +113,30 @@ def apply_patches(source: str, patches: tuple[Patch, ...], *, what: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def build(variant: Variant, dest: Path) -> Path:
-    """Write the variant as a submission folder ``dest/<name>/`` and return it."""
-    reference = solutions_dir() / "cs231n"
+def build(variant: Variant, dest: Path, layout: Layout | None = None) -> Path:
+    """Write the variant as a submission folder ``dest/<name>/`` and return it; ``layout``
+    (the assignment's files) says where each file's reference is."""
+    if layout is None:
+        from .. import course
+        layout = course.layout("")
+    replaced, patched = dict(variant.replace), dict(variant.patch)
     folder = Path(dest) / variant.name
     folder.mkdir(parents=True, exist_ok=True)
-    layers = (reference / "layers.py").read_text(encoding="utf-8")
-    if variant.layers:
-        layers = replace_functions(layers, (VARIANTS / variant.layers).read_text("utf-8"))
-    (folder / "layers.py").write_text(layers, encoding="utf-8")
-    if variant.fc_net is not None:
-        net = (reference / "classifiers" / "fc_net.py").read_text(encoding="utf-8")
-        net = apply_patches(net, variant.fc_net, what=f"variant {variant.name}")
-        (folder / "fc_net.py").write_text(net, encoding="utf-8")
+    for name in variant.submitted(layout.required):
+        text = (solutions_dir() / layout.paths[name]).read_text(encoding="utf-8")
+        if name in replaced:
+            text = replace_functions(text, Path(replaced[name]).read_text("utf-8"))
+        if name in patched:
+            text = apply_patches(text, patched[name], what=f"variant {variant.name}")
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 
-def build_all(dest: Path, variants: list[Variant] | None = None) -> dict[str, Variant]:
+def build_all(dest: Path, variants: list[Variant] | None = None,
+              layout: Layout | None = None) -> dict[str, Variant]:
     variants = load() if variants is None else variants
     for variant in variants:
-        build(variant, dest)
+        build(variant, dest, layout)
     return {v.name: v for v in variants}
 
 

@@ -1,8 +1,8 @@
 """``grader check``: a student runs the public checks on their own work before submitting.
 
-Only the public suite next to this module runs, never a hidden one: this command must work,
-and say the same things, from the student edition of the grader, which has no hidden tests
-and no reference solution to read (see docs/ci.md). The student's code still runs in the
+Only the assignment's public checks run, never a hidden suite: this command must work, and
+say the same things, from the student edition of the grader, which has no hidden tests and
+no reference solution to read (see docs/ci.md). The student's code still runs in the
 sandbox and through the judge, exactly as when it is graded, so a message seen here is the
 message the grader would give for the same mistake.
 """
@@ -22,13 +22,10 @@ from ..config import Config, check_sandbox_level, load_limits
 from ..errors import UsageError
 from ..run import levels
 from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT
-from ..run.model import STUDENT_FILES
+from ..run.model import Layout
 from ..run.stage import SupportPackage
+from ..suites import NOT_SUBMITTED
 from . import show
-
-PUBLIC_SUITE = Path(__file__).resolve().parent / "public"
-PACKAGE = "cs231n"
-LEVELS_UP = 3  # from cs231n/classifiers/fc_net.py to the folder that holds cs231n/
 
 
 def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str | None = None,
@@ -36,20 +33,21 @@ def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str 
          slot_factory: str | Callable = DEFAULT_SLOT, assignment: str | None = None) -> int:
     """Check the assignment at ``path``; 0 when every public check passes, else 1.
 
-    The public checks are the ones installed beside this module (the student edition
-    holds no course folder), or with ``assignment`` that assignment's, from its manifest.
+    The public checks are the assignment's (``assignment``, else GRADER_ASSIGNMENT, else
+    the course's only one: in the student edition, the one it was built for).
     """
-    public = _public_checks(assignment)
-    root = find_assignment(Path(path))
+    manifest = _assignment(assignment)
+    root = find_assignment(Path(path), manifest.layout)
     console = console or Console(highlight=False)
     config = Config(limits=load_limits(), sandbox=check_sandbox_level(sandbox), jobs=1,
                     require_sandbox=levels.required_level(require_sandbox))
     config, isolation = levels.settle_sandbox(config, slot_factory, _Lines(console))
-    result = grade_submission(find_submission(root), suite_dir=public,
+    result = grade_submission(find_submission(root, manifest.layout),
+                              suite_dir=manifest.public,
                               support=SupportPackage.load(root), config=config,
                               judge=judge, slot_factory=slot_factory)
-    result, not_run = without_net_checks(result)
-    todos = remaining_todos(root, _assigned_functions(assignment))
+    result, not_run = without_unsubmitted(result)
+    todos = remaining_todos(root, manifest.layout, manifest.release_functions)
     show.terminal(result, todos, root=root, console=console, not_run=not_run)
     if isolation:
         console.print(f"Your code ran in the sandbox: {isolation}.", markup=False)
@@ -60,26 +58,13 @@ def main(*, path: Path = Path("."), sandbox: str = "auto", require_sandbox: str 
     return 0 if passed else 1
 
 
-def _assigned_functions(assignment: str | None) -> tuple[str, ...]:
-    """The functions the assignment's release stubs, when the course's manifests are here
-    (the student edition has none: then every TODO counts)."""
+def _assignment(assignment: str | None):
     from .. import course
-    from ..errors import GraderError
-    try:
-        return course.find(course.resolve(assignment)).release_functions
-    except GraderError:
-        return ()
-
-
-def _public_checks(assignment: str | None) -> Path:
-    if not assignment:
-        return PUBLIC_SUITE
-    from .. import course
-    manifest = course.find(assignment)
+    manifest = course.find(course.resolve(assignment))
     if manifest.public is None:
         raise UsageError(f"assignment {manifest.name!r} declares no public checks "
                          f"([grading] public in {manifest.folder / course.MANIFEST})")
-    return manifest.public
+    return manifest
 
 
 class _Lines:
@@ -92,50 +77,52 @@ class _Lines:
         self.console.print(line, markup=False, soft_wrap=True)
 
 
-NET_MISSING = "fc_net.py is missing, so the net checks cannot run"
+def without_unsubmitted(result) -> tuple[object, list]:
+    """(the result without the checks that need a file not submitted, those checks).
 
-
-def without_net_checks(result):
-    """(the result without the net checks, their names) when no fc_net.py was graded.
-
-    The grader grades such a submission with its reference net around the student's layers
-    (``grader run`` and ``grader ci`` give the net points that way); the public checks have
-    no reference net to lend, so they leave those checks out instead of failing them: the
-    same files then pass here exactly when the grader gives them full marks.
+    The grader grades such a submission by the assignment's own rule (for instance with a
+    reference implementation standing in for the missing file); the public checks cannot, so
+    they leave those checks out instead of failing them: the same files then pass here
+    exactly when the grader gives them full marks.
     """
-    if "fc_net.py" in result.files or result.status != "graded":
+    if result.status != "graded":
         return result, []
-    skipped = [t for t in result.tests if not t.passed and NET_MISSING in t.output]
+    skipped = [t for t in result.tests if not t.passed and NOT_SUBMITTED in t.output]
     if not skipped:
         return result, []
     tests = tuple(t for t in result.tests if t not in skipped)
     return replace(result, tests=tests, score=sum(t.score for t in tests),
-                   max_score=sum(t.max_score for t in tests)), [t.name for t in skipped]
+                   max_score=sum(t.max_score for t in tests)), skipped
 
 
-def find_assignment(path: Path) -> Path:
-    """The folder holding the ``cs231n`` package that ``path`` is in or points at."""
+def find_assignment(path: Path, layout: Layout) -> Path:
+    """The folder holding the course package that ``path`` is in or points at: the one
+    where the assignment's first required file is at its place in the package."""
     if not path.exists():
         raise UsageError("no such file or folder", path=path)
+    names = layout.names
+    anchor = layout.paths[(layout.required or names)[0]]
+    package = anchor.split("/")[0]
     start = path.resolve()
     if start.is_file():
-        if start.name not in STUDENT_FILES:
-            raise UsageError("expected your layers.py, your fc_net.py or your assignment "
-                             "folder", path=path)
+        if start.name not in names:
+            listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+            raise UsageError(f"expected your {listed}, or your assignment folder", path=path)
         start = start.parent
-    for folder in [start, *start.parents][:LEVELS_UP + 1]:
-        if (folder / PACKAGE / "layers.py").is_file():
+    for folder in [start, *start.parents][:anchor.count("/") + 2]:
+        if (folder / anchor).is_file():
             return folder
-    raise UsageError(f"no {PACKAGE}/layers.py in this folder or above it: run grader check "
-                     f"in your assignment folder (the one that holds {PACKAGE}/)", path=path)
+    raise UsageError(f"no {anchor} in this folder or above it: run grader check in your "
+                     f"assignment folder (the one that holds {package}/)", path=path)
 
 
-def remaining_todos(root: Path, functions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def remaining_todos(root: Path, layout: Layout,
+                    functions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(file, message) of every TODO stub still raising NotImplementedError in the student's
     files, only those of ``functions`` when given (the other assignments of the course share
     the files). The files are parsed, never run: this is the trusted side."""
     found = []
-    for package_path in STUDENT_FILES.values():
+    for package_path in layout.paths.values():
         file = root / package_path
         try:
             tree = ast.parse(file.read_bytes(), filename=package_path)

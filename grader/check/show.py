@@ -38,12 +38,12 @@ def _problem(result: SubmissionResult) -> list[str]:
 
 
 def terminal(result: SubmissionResult, todos: list[tuple[str, str]], *, root: Path,
-             console: Console, not_run: list[str] = ()) -> None:
+             console: Console, not_run: list = ()) -> None:
     def say(text, **style):
         console.print(text, soft_wrap=True, **style)
 
     say(Text(f"Public checks of {root}", style="bold"))
-    say(display(f"Files graded: {graded_files(result.files)}"))
+    say(display(f"Files graded: {graded_files(result.files, result.absent)}"))
     for line in _problem(result):
         say(display(line), style="yellow")
     if todos:
@@ -57,9 +57,7 @@ def terminal(result: SubmissionResult, todos: list[tuple[str, str]], *, root: Pa
             # A reason shared by every check (an import that failed) was printed once above.
             say(display("        " + fix(test.output, todos)), style="dim")
     if not_run:
-        say(display(f"Not run ({len(not_run)} net checks): no fc_net.py was graded, so the "
-                    "grader will grade your layers inside its reference net, as for a "
-                    "submission without fc_net.py. Finish fc_net.py to check your net here."))
+        say(display(f"Not run ({len(not_run)} checks): {not_run[0].output}"))
     say(Text("Score: " + _score(result), style="bold"))
     say(Text(HIDDEN))
 

@@ -76,7 +76,7 @@ def main(*, submission: Path, results: Path, fail_under: float | None = None,
     result = replace(result, output=tidy_output(result.output))
     _write(results, result)
     if result.files:
-        print(f"grader ci: files graded: {graded_files(result.files)}")
+        print(f"grader ci: files graded: {graded_files(result.files, result.absent)}")
     print(f"grader ci: {result.score:g}/{result.max_score:g} ({result.status}) -> {results}"
           f"{isolation}")
     if threshold is not None and result.score < threshold:
@@ -93,7 +93,7 @@ def grade_one(submission: Path, *, sandbox: str, judge=DEFAULT_JUDGE,
     """One submission folder graded by the hidden suite at ``sandbox`` (a concrete level)."""
     assignment = course.resolve(assignment, suite_given=suite_dir is not None)
     config = Config(limits=load_limits(), sandbox=sandbox, jobs=1, assignment=assignment)
-    sub = find_submission(submission)
+    sub = find_submission(submission, course.layout(assignment) if assignment else None)
     assignment_dir = Path(assignment_dir or paths.assignment_dir())
     suite_dir = Path(suite_dir or course.find(config.assignment).suite)
     version = suite_version(suite_dir, paths.solutions_dir() / "cs231n",

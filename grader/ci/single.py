@@ -20,11 +20,11 @@ from ..errors import InternalError, UsageError
 from ..results import SubmissionResult
 from ..run.discover import discover, student_id
 from ..run.executors import DEFAULT_JUDGE, DEFAULT_SLOT, GradingSpec, get_executor
-from ..run.model import Submission
+from ..run.model import Layout, Submission
 from ..run.stage import SupportPackage, prepare
 
 
-def find_submission(folder: Path) -> Submission:
+def find_submission(folder: Path, layout: Layout | None = None) -> Submission:
     """The submission held by ``folder``, found by the same rules ``grader run`` applies to
     each student folder (top level, one package level down, one extra folder level in).
 
@@ -34,12 +34,13 @@ def find_submission(folder: Path) -> Submission:
     folder = Path(os.path.abspath(folder))
     student = student_id(folder.name or "submission")
     if not folder.exists():
-        return Submission(student, {}, ("the submission folder is empty or missing.",))
+        return Submission(student, {}, ("the submission folder is empty or missing.",),
+                          layout=layout)
     if not folder.is_dir():
         raise UsageError("expected the folder that holds the submitted files", path=folder)
     # Discovery's contract is "one student per subfolder of a class folder"; asking it about
     # the parent keeps every rule (links refused, files checked without reading) in one place.
-    found = [s for s in discover(folder.parent) if s.student == student]
+    found = [s for s in discover(folder.parent, layout=layout) if s.student == student]
     if not found:
         raise UsageError("folders whose names start with '.' or '__' are skipped by the "
                          "grader; rename the folder", path=folder)

@@ -14,7 +14,7 @@ from pathlib import Path
 WORKFLOW = ".github/workflows/grader-check.yml"
 
 TEMPLATE = """\
-# Public checks of your dropout assignment, on every push.
+# Public checks of your assignment, on every push.
 # Written by `grader release`. It runs the public tests and `grader check` (the public
 # checks of the grader, with the grader's messages) and shows your public score in the job
 # summary. Your grade also includes hidden tests that run only when the course grades

@@ -141,7 +141,7 @@ def read_gradescope_metadata(path: Path) -> dict[str, GradescopeSubmission]:
     return {k: v for k, v in found.items() if v.created_at or v.submitters}
 
 
-def file_mtimes(submissions: Path, assignment: str = "dropout") -> dict[str, datetime]:
+def file_mtimes(submissions: Path, assignment: str = "") -> dict[str, datetime]:
     """student -> the newest modification time among the files that were graded."""
     from ..run.discover import discover
 

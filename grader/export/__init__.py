@@ -29,7 +29,7 @@ def main(*, platform: str, out: Path, assignment: str | None = None) -> int:
         if out.exists() and not out.is_dir():
             raise UsageError("--out must be a folder for the wheel, but a file is in the way",
                              path=out)
-        wheel = build_student(out)
+        wheel = build_student(out, assignment=assignment)
         print(f"wrote {wheel}: students install it with `pip install {wheel.name}` to get "
               "`grader check` (public checks only, no hidden tests or solutions)")
         return 0

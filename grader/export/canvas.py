@@ -63,7 +63,7 @@ def read_roster(path: Path) -> tuple[list[str], list[RosterRow], dict[str, float
 def choose_column(given: str | None, assignments: dict[str, float], *,
                   assignment: str) -> str:
     """The import's assignment column: --column, else the roster's one column named like
-    the assignment ("Dropout (12345)")."""
+    the assignment ("<title> (12345)")."""
     if given:
         return given.strip()
     like = [c for c in assignments if re.sub(r"\s*\(\d+\)$", "", c).strip().lower()

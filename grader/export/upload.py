@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import course
 from ..errors import UsageError
 from ..reports.files import atomic_write
 from . import canvas, moodle
@@ -23,8 +24,9 @@ MISSING = ("blank", "zero")
 
 def main(*, lms: str, grades_dir: Path, roster: Path, column: str | None = None,
          submissions: Path | None = None, missing: str = "blank", output: Path | None = None,
-         assignment: str = "dropout", echo=None) -> int:
+         assignment: str = "", echo=None) -> int:
     echo = echo or (lambda line: print(line, file=sys.stderr))
+    assignment = assignment or course.resolve(None)  # the roster column is named after it
     if lms not in LMSES:
         raise UsageError(f"unknown LMS {lms!r}: choose one of {', '.join(LMSES)}")
     if missing not in MISSING:

@@ -1,10 +1,10 @@
-"""Notebooks: build the Dropout notebook, run notebooks headless, collect inline answers.
+"""Notebooks: build the course's notebooks, run them headless, collect inline answers.
 
 Public entry points (see docs/notebooks.md):
 
 - :func:`main` - ``grader notebook run``: execute notebooks headless, name the failing cell.
 - :func:`grader.notebooks.build.write_notebooks` - the release step that writes
-  ``assignment/Dropout.ipynb`` and ``solutions/Dropout.ipynb`` from ``solutions/notebook/``.
+  ``assignment/<Name>.ipynb`` and ``solutions/<Name>.ipynb`` from ``solutions/notebook/``.
 - :func:`grader.notebooks.answers.extract_answers` - inline answers of a notebook file.
 - :func:`grader.notebooks.review.write_review_sheet` - the TA sheet of every answer.
 - :func:`grader.notebooks.submitted.process` - run a submitted notebook in the sandbox.

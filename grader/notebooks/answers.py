@@ -18,7 +18,7 @@ from .intake import MAX_NOTEBOOK_BYTES, load  # noqa: F401 - MAX_NOTEBOOK_BYTES 
 from .source import ANSWER_PROMPT, ANSWER_TAG
 
 MAX_ANSWER_CHARS = 20_000
-MAX_QUESTIONS = 20  # labels kept per notebook (the Dropout notebook asks 3)
+MAX_QUESTIONS = 20  # labels kept per notebook (a notebook asks a few)
 _HEAD = 300  # characters a heading or an answer prompt is looked for in
 # Every repeat below is followed by something it cannot match, so no pattern backtracks
 # over a long run of spaces: they stay linear on any text.

@@ -17,7 +17,7 @@ from nbformat import v4
 from .source import ANSWER_PROMPT, ANSWER_TAG, QUESTION_TAG, CellSpec, NotebookSource, load_source
 
 VARIANTS = ("student", "solution")
-SOURCE_RELPATH = Path("notebook") / "Dropout.toml"  # inside solutions/
+SOURCES = "notebook"  # inside solutions/: one <Name>.toml per notebook the release builds
 
 _METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
@@ -86,10 +86,10 @@ def _write_if_changed(path: Path, text: str) -> Path:
 
 
 def write_notebooks(src_root: Path, dest_root: Path) -> list[Path]:
-    """Release step: the student notebook into ``dest_root``; returns the path written.
+    """Release step: the student notebooks into ``dest_root``; returns the paths written.
 
-    ``src_root`` is the solutions folder (it holds ``notebook/Dropout.toml``); ``dest_root``
-    is the folder being released. When that folder is the project's own ``assignment/``
+    ``src_root`` is the solutions folder (its ``notebook/*.toml`` are the sources);
+    ``dest_root`` is the folder being released. When that folder is the project's own ``assignment/``
     (a real release, not ``--check`` nor ``--out``), the solution notebook beside the
     source is refreshed too, so one ``grader release`` keeps both notebooks current while
     ``--check`` stays free of side effects. The committed solution notebook is compared
@@ -97,17 +97,18 @@ def write_notebooks(src_root: Path, dest_root: Path) -> list[Path]:
     releases no notebook, like the other optional steps.
     """
     src_root, dest_root = Path(src_root), Path(dest_root)
-    if not (src_root / SOURCE_RELPATH).is_file():
-        return []
-    built = render(src_root / SOURCE_RELPATH)
-    name, student = built["student"]
-    if dest_root.resolve() == (src_root.parent / "assignment").resolve():
-        write_solution_notebook(src_root, built)
-    return [_write_if_changed(dest_root / name, student)]
+    written = []
+    for source in sorted((src_root / SOURCES).glob("*.toml")):
+        built = render(source)
+        name, student = built["student"]
+        if dest_root.resolve() == (src_root.parent / "assignment").resolve():
+            write_solution_notebook(src_root, source, built)
+        written.append(_write_if_changed(dest_root / name, student))
+    return written
 
 
-def write_solution_notebook(src_root: Path, built: dict | None = None) -> Path:
-    """Write ``solutions/Dropout.ipynb`` (model answers, no outputs) from the source."""
+def write_solution_notebook(src_root: Path, source: Path, built: dict | None = None) -> Path:
+    """Write ``solutions/<Name>.ipynb`` (model answers, no outputs) from ``source``."""
     src_root = Path(src_root)
-    name, solution = (built or render(src_root / SOURCE_RELPATH))["solution"]
+    name, solution = (built or render(source))["solution"]
     return _write_if_changed(src_root / name, solution)

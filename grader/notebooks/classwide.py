@@ -1,4 +1,4 @@
-"""Run every student's Dropout.ipynb of a class and write the TA review sheet.
+"""Run every student's notebook of a class and write the TA review sheet.
 
 One call for ``grader run`` (or any tool that grades a folder of submissions): each
 student's notebook runs in a sandbox slot of its own thread against the student's code
@@ -28,12 +28,13 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from .. import paths
+from .. import course, paths
 from ..config import Config
 from ..errors import GraderError
 from . import intake
 from .answers import extract_answers
 from .review import write_review_sheet
+from .source import load_source
 from .submitted import (
     NOTEBOOK_CELL_SECONDS,
     NotebookResult,
@@ -55,11 +56,11 @@ def _folders(submissions: Path, out_dir: Path) -> dict[str, Path]:
     return found
 
 
-def notebook_digest(folder: Path) -> str:
+def notebook_digest(folder: Path, name: str | None = None) -> str:
     """Hash of what :func:`process` would read for this student: the notebook's bytes, or
     the problem that stands in for it (a link, an unreadable file)."""
     digest = hashlib.sha256()
-    located = intake.locate(folder)
+    located = intake.locate(folder, name)
     digest.update("\0".join(located.problems).encode("utf-8", "replace") + b"\0")
     if located.path is not None:
         digest.update(located.path.relative_to(folder).as_posix().encode("utf-8", "replace"))
@@ -93,14 +94,14 @@ def _recorded_digest(folder: Path) -> str | None:
 
 
 def _failed(notebook: Path, error: BaseException, what: str,
-            folder: Path | None = None) -> NotebookResult:
+            folder: Path | None = None, name: str | None = None) -> NotebookResult:
     """The result for a student whose notebook the grader could not handle; the answers
     are still read for the TA sheet when they can be."""
     first = (str(error).splitlines() or [""])[0]
     message = f"{what} ({type(error).__name__}: {first})" if first else \
         f"{what} ({type(error).__name__})"
     answers = {}
-    located = intake.locate(folder).path if folder is not None else None
+    located = intake.locate(folder, name).path if folder is not None else None
     if located is not None:
         try:
             answers = extract_answers(located)
@@ -179,15 +180,16 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
 
     submissions, out_dir = Path(submissions), Path(out_dir)
 
+    notebook_file = course.notebook_name(config.assignment)
     folders = _folders(submissions, out_dir)
     # The same safe, one-to-one folder names the reports use: ids are untrusted text.
     report_folder = {s: out_dir / name for s, name in folder_names(list(folders)).items()}
     notebooks, digests = {}, {}
     for student, folder in folders.items():
-        notebook = find_notebook(folder)
+        notebook = find_notebook(folder, notebook_file)
         if notebook is None:
             continue
-        digests[student] = notebook_digest(folder)
+        digests[student] = notebook_digest(folder, notebook_file)
         # Also run notebooks never recorded (an interrupted run) or changed since, unless
         # the run was limited to some students (--only).
         stale = _recorded_digest(report_folder[student] / "notebook") != digests[student]
@@ -225,14 +227,14 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
             code = write_staged(prepare(sub), staged, support).root
             # The folder, not the path: process() looks again and notes the links it skipped.
             result = process(folders[student], slot, report_folder[student] / "notebook",
-                             code_root=code)
+                             code_root=code, name=notebook_file)
             if result is None:  # the notebook went away since it was found
                 result = _failed(notebooks[student], FileNotFoundError("notebook vanished"),
                                  "the notebook could not be run")
         except Exception as error:  # noqa: BLE001 - one student's failure is their result
             _log(out_dir, log_lock, student, error)
             result = _failed(notebooks[student], error, "the grader could not run this notebook",
-                             folders[student])
+                             folders[student], notebook_file)
         finally:
             shutil.rmtree(staged, ignore_errors=True)
         finish(student, result)
@@ -267,5 +269,8 @@ def grade_notebooks(submissions: Path, out_dir: Path, *, config: Config,
                                     "the notebook could not be run: the sandbox failed"))
     answers = {s: (results[s].answers if s in results
                    else _recorded_answers(report_folder[s] / "notebook")) for s in folders}
-    write_review_sheet(answers, out_dir)
+    manifest = course.find(config.assignment or course.resolve(None))
+    questions = load_source(manifest.notebook).questions() if manifest.notebook else None
+    write_review_sheet(answers, out_dir, questions=questions,
+                       title=f"{manifest.title}: inline answers")
     return results

@@ -63,7 +63,7 @@ class _Executor(ExecutePreprocessor):
         env = dict(os.environ)
         env["MPLBACKEND"] = INLINE_BACKEND
         # Notebook-sized matrices gain nothing from BLAS threads, and on a busy machine
-        # their spin-waiting made the Dropout experiment 4x slower; users may override.
+        # their spin-waiting made a small training experiment 4x slower; users may override.
         for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(name, "1")
         env.pop("DISPLAY", None)  # a stray X display must not pick an interactive backend

@@ -1,7 +1,7 @@
 """A student's notebook file as hostile input: found without following links, bounded
 before it is parsed, and rebuilt from the few plain values grading needs.
 
-:func:`locate` looks for ``Dropout.ipynb`` with ``lstat`` only: a symbolic link (to another
+:func:`locate` looks for the assignment's notebook with ``lstat`` only: a symbolic link (to another
 student's folder, to ``solutions/``) is never followed and is reported as a problem.
 :func:`load` refuses a file that is too large, too deep, has too many cells or too much
 source, drops outputs before anything else looks at them (they are discarded anyway), and
@@ -24,10 +24,16 @@ from nbformat import v4
 
 from ..errors import InputFileError
 
-NOTEBOOK_NAME = "Dropout.ipynb"
+
+def default_name() -> str:
+    """The notebook file of the assignment GRADER_ASSIGNMENT (or the course's only one)
+    names; callers that know the run's assignment pass its name instead."""
+    from .. import course
+    return course.notebook_name("")
+
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_ENTRIES = 2_000  # directory entries looked at per folder
-MAX_CELLS = 1_000  # the Dropout notebook has 31
+MAX_CELLS = 1_000  # a course notebook has tens
 MAX_CELL_CHARS = 200_000  # one cell's source
 MAX_SOURCE_CHARS = 4_000_000  # every cell's source together
 MAX_ATTACHMENT_CHARS = 2 * 2**20  # one pasted image, as base64 text
@@ -67,13 +73,17 @@ def _link_problem(shown: str) -> str:
             "notebook. Submit the notebook itself.")
 
 
-def locate(folder: Path) -> Located:
-    """``Dropout.ipynb`` at the top of ``folder`` or one folder down, never through a link.
+def locate(folder: Path, name: str | None = None) -> Located:
+    """The notebook ``name`` (the assignment's ``<name>.ipynb``) at the top of
+    ``folder`` or one folder down, never through a link.
 
     Links that could lead to a notebook (top-level links with a folder-like name or an
     ``.ipynb`` name, ``*.ipynb`` links one level down) are reported in ``problems``.
     """
     folder = Path(folder)
+    wanted = (default_name() if name is None else name).lower()
+    if not wanted:  # the assignment has no notebook
+        return Located(None)
     try:
         if stat.S_ISLNK(os.lstat(folder).st_mode):
             return Located(None, (_link_problem(folder.name),))
@@ -88,7 +98,7 @@ def locate(folder: Path) -> Located:
         if entry.is_symlink() and ("." not in entry.name.lstrip(".")
                                    or entry.name.lower().endswith(".ipynb")):
             problems.append(_link_problem(entry.name))
-        elif entry.is_file(follow_symlinks=False) and entry.name.lower() == NOTEBOOK_NAME.lower():
+        elif entry.is_file(follow_symlinks=False) and entry.name.lower() == wanted:
             found.append(Path(entry.path))
     for entry in top:
         if entry.name.startswith((".", "__")) or not entry.is_dir(follow_symlinks=False):
@@ -98,7 +108,7 @@ def locate(folder: Path) -> Located:
                 continue
             if inner.is_symlink():
                 problems.append(_link_problem(f"{entry.name}/{inner.name}"))
-            elif inner.is_file(follow_symlinks=False) and inner.name.lower() == NOTEBOOK_NAME.lower():
+            elif inner.is_file(follow_symlinks=False) and inner.name.lower() == wanted:
                 found.append(Path(inner.path))
     return Located(found[0] if found else None, tuple(problems[:MAX_NOTES]))
 

@@ -7,7 +7,7 @@ value is checked against a whitelist with a bound (points per call and per figur
 ticks, text length, image size, marker and line sizes, subplots and calls per figure), and
 :func:`check_figure` returns a fresh record holding only what passed. A call over a bound
 is skipped with a note saying which bound; a figure that cannot be read is skipped whole.
-The real Dropout figure (2 subplots, 6 calls each, 26 points per call) is far inside all of
+A real course figure (2 subplots, 6 calls each, 26 points per call) is far inside all of
 them. The bounds keep the cost of a figure down; ``replaybox`` also gives the drawing a
 time budget, for whatever cost no bound foresaw.
 """

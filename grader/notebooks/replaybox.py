@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .plotcheck import MAX_FIGURES, MAX_NOTEBOOK_POINTS, check_figure
 
-FIGURE_SECONDS = 20.0  # the Dropout figure takes about a second, the child's start included
+FIGURE_SECONDS = 20.0  # a course figure takes about a second, the child's start included
 NOTEBOOK_SECONDS = 60.0
 MAX_PNG_BYTES = 4 * 2**20
 MAX_NOTEBOOK_PNG_BYTES = 16 * 2**20

@@ -13,7 +13,6 @@ import html
 import re
 from pathlib import Path
 
-from ..errors import InternalError
 from .sheet_style import CSS
 
 # The info string holds no backtick (as in CommonMark), so a long run of backticks is
@@ -51,12 +50,14 @@ def _order(answers: dict, questions: dict) -> list[str]:
 
 
 def _default_questions() -> dict[str, str]:
-    from ..paths import solutions_dir
-    from .build import SOURCE_RELPATH
+    """The inline questions of the course's notebook (GRADER_ASSIGNMENT or the only one)."""
+    from .. import course
+    from ..errors import GraderError
     from .source import load_source
     try:
-        return load_source(solutions_dir() / SOURCE_RELPATH).questions()
-    except (InternalError, OSError):
+        source = course.find(course.resolve(None)).notebook
+        return load_source(source).questions() if source else {}
+    except (GraderError, OSError):
         return {}
 
 
@@ -129,11 +130,11 @@ def _markdown(answers, questions, order, title) -> str:
 
 def write_review_sheet(answers: dict[str, dict[str, str]], out_dir: Path, *,
                        questions: dict[str, str] | None = None,
-                       title: str = "Dropout: inline answers") -> list[Path]:
+                       title: str = "Inline answers") -> list[Path]:
     """Write ``inline_answers.html`` and ``inline_answers.md`` into ``out_dir``.
 
     ``answers`` maps student id -> {question label -> answer text}; ``questions`` maps
-    label -> prompt and fixes the order (default: the questions of the Dropout notebook,
+    label -> prompt and fixes the order (default: the questions of the course's notebook,
     followed by any other label found in the answers). Returns the two paths.
     """
     questions = _default_questions() if questions is None else dict(questions)

@@ -31,7 +31,7 @@ class CellSpec:
 
 @dataclass(frozen=True)
 class NotebookSource:
-    name: str  # file stem of the built notebooks: "Dropout"
+    name: str  # file stem of the built notebooks (and of the one students submit)
     cells: tuple[CellSpec, ...]
     path: Path
 
@@ -62,7 +62,7 @@ def load_source(path: Path) -> NotebookSource:
         raise InputFileError(f"not valid TOML: {error}", path=path) from None
     name = data.get("name")
     if not isinstance(name, str) or not name.isidentifier():
-        raise InputFileError("`name` must be a plain file stem such as \"Dropout\"", path=path)
+        raise InputFileError("`name` must be a plain file stem such as \"Lab3\"", path=path)
     raw_cells = data.get("cells")
     if not isinstance(raw_cells, list) or not raw_cells:
         raise InputFileError("expected at least one [[cells]] table", path=path)

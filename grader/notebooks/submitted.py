@@ -1,4 +1,4 @@
-"""Run a student's Dropout.ipynb inside the grading sandbox and collect what it produced.
+"""Run a student's notebook inside the grading sandbox and collect what it produced.
 
 The notebook is untrusted code, so it runs where the student's modules run: in a sandbox
 worker with no network and the same limits. No Jupyter runs there. A small runner module
@@ -21,11 +21,9 @@ from pathlib import Path
 import nbformat
 
 from ..errors import GraderError
-from ..run.model import STUDENT_FILES
 from . import intake
 from .answers import answers_from_notebook
 from .cells import RUNNER_MODULE, CellRun, run_cells  # noqa: F401 - re-exported
-from .intake import NOTEBOOK_NAME
 from .replaybox import Replayer
 
 # Worker-side modules, staged under names a student's own files are unlikely to use.
@@ -73,17 +71,18 @@ def notebook_limits(base, *, cell_seconds: float = NOTEBOOK_CELL_SECONDS):
                    cpu_seconds=max(base.cpu_seconds, int(total)))
 
 
-def find_notebook(folder: Path) -> Path | None:
+def find_notebook(folder: Path, name: str | None = None) -> Path | None:
     """The submitted notebook in a student folder (top level or one level down), if any.
 
     Never follows a link (see :func:`intake.locate`). When there is no notebook but a link
     stands where one was looked for, the link's own path is returned (it is not opened), so
     that :func:`process` reports it as the student's problem instead of "no notebook".
     """
-    located = intake.locate(Path(folder))
+    name = intake.default_name() if name is None else name
+    located = intake.locate(Path(folder), name)
     if located.path is not None or not located.problems:
         return located.path
-    return Path(folder) / NOTEBOOK_NAME
+    return Path(folder) / name
 
 
 def _regular(path: Path) -> bool:
@@ -113,14 +112,19 @@ def _prepare(scratch: Path, code_root: Path | None, student_dir: Path) -> None:
         from ..paths import assignment_dir
         from ..run.stage import read_student_file
         _copy_tree(assignment_dir() / "cs231n", scratch / "cs231n")
-        for name, rel in STUDENT_FILES.items():
+        from .. import course
+        from ..run.worker_notes import SUBMITTED
+        submitted = []
+        for name, rel in course.layout("").files:
             for candidate in (student_dir / name, student_dir / rel):
                 # Every folder on the way is checked too: a linked cs231n/ is not followed.
                 parts = candidate.relative_to(student_dir).parents
                 if _regular(candidate) and not any(
                         os.path.islink(student_dir / p) for p in parts if str(p) != "."):
                     (scratch / rel).write_bytes(read_student_file(candidate))
+                    submitted.append(f"{rel}\t{name}\n")
                     break
+        (scratch / SUBMITTED).write_text("".join(submitted), encoding="utf-8")
     for staged_name, ours in _STAGED.items():
         shutil.copyfile(Path(__file__).with_name(ours), scratch / staged_name)
 
@@ -131,17 +135,19 @@ def _unreadable(name: str, error: str, notes=()) -> NotebookResult:
 
 
 def process(submitted: Path, slot, out_dir: Path, *, code_root: Path | None = None,
-            cell_timeout: float | None = None) -> NotebookResult | None:
+            cell_timeout: float | None = None, name: str | None = None) -> NotebookResult | None:
     """Run a submitted notebook in ``slot`` and write its executed copy into ``out_dir``.
 
     ``submitted`` is the student's folder (the notebook is looked up in it, never through
     a link) or the notebook itself. ``code_root`` holds the staged ``cs231n`` package the
     notebook runs against (the pipeline's staged submission); without it the released
-    skeleton plus the student's ``layers.py``/``fc_net.py`` is used. Returns None when
-    there is no notebook. Writes ``out_dir/Dropout.executed.ipynb`` and
+    skeleton plus the student's files is used. ``name`` is the assignment's notebook file
+    (by default the course's). Returns None when there is no notebook. Writes
+    ``out_dir/<name>.executed.ipynb`` and
     ``out_dir/notebook_images/*.png``.
     """
     submitted = Path(submitted)
+    name = intake.default_name() if name is None else name
     try:  # a student folder may be named "x.ipynb" too
         folder = stat.S_ISDIR(os.lstat(submitted).st_mode)
     except OSError:
@@ -149,10 +155,10 @@ def process(submitted: Path, slot, out_dir: Path, *, code_root: Path | None = No
     if submitted.suffix.lower() == ".ipynb" and not folder:
         path, problems = submitted, ()
     else:
-        located = intake.locate(submitted)
+        located = intake.locate(submitted, name)
         path, problems = located.path, located.problems
     if path is None:
-        return _unreadable(NOTEBOOK_NAME, problems[0], problems) if problems else None
+        return _unreadable(name, problems[0], problems) if problems else None
     problems = tuple(f"ignored: {p}" for p in problems)
     try:
         executed, intake_notes = intake.load(path)
@@ -173,7 +179,7 @@ def process(submitted: Path, slot, out_dir: Path, *, code_root: Path | None = No
                             image_dir=out_dir / "notebook_images", replayer=replayer)
         finally:
             session.close()
-    executed_path = out_dir / f"{Path(NOTEBOOK_NAME).stem}.executed.ipynb"
+    executed_path = out_dir / f"{Path(name or path.name).stem}.executed.ipynb"
     nbformat.write(executed, executed_path)
     notes = CellRun(notes=[*problems, *intake_notes])
     notes.note(run.notes)

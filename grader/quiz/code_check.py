@@ -1,13 +1,15 @@
-"""Code questions (Q4): the student's code runs in the sandbox, never in this process.
+"""Code questions: the student's code runs in the sandbox, never in this process.
 
-The code block is wrapped into a module defining ``conv_forward(x, w, b, pad, stride)``
-(the handout's loop snippet becomes the body; a student's own ``def`` is called through
-an adapter), staged with a numpy-backed ``torch`` shim, imported in a sandboxed worker
-(:mod:`grader.run.sandbox`) and called on seeded random inputs for several (pad, stride)
-pairs. The results come back as plain arrays and are compared here with a reference
-convolution; near misses are named (flipped kernel, missing bias, stride or padding
-ignored). When no sandbox can run, the answer goes to review: student code is never
-executed in the grader's own process.
+The code block is wrapped into a module defining the question's function (``function``
+and its ``parameters`` in the question's settings; the handout's snippet becomes the
+body, a student's own ``def`` is called through an adapter), staged with a numpy-backed
+``torch`` shim, imported in a sandboxed worker (:mod:`grader.run.sandbox`) and called
+on seeded inputs for every entry of ``configs``. The results come back as plain arrays
+and are compared here with the reference. What the inputs are, what the reference
+computes, and which near misses have names are the quiz's domain hooks
+(``code_inputs``, ``code_reference``, ``code_diagnose``): the engine knows no subject.
+When no sandbox can run, the answer goes to review: student code is never executed in
+the grader's own process.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from .result import Part, QuestionResult
 from .torch_shim import FILES as SHIM_FILES
 
 MODULE = "quiz_answer"
-_SIGNATURE_HINTS = {"x", "w", "b"}
 
 
 def extract_code(section: Section) -> str | None:
@@ -48,40 +49,57 @@ def _strip(code: str, lines: list[str]) -> str:
     return "\n".join(line for line in code.split("\n") if line.strip() not in drop)
 
 
-def _student_function(tree: ast.Module) -> ast.FunctionDef | None:
+def _student_function(tree: ast.Module, hints: set[str]) -> ast.FunctionDef | None:
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     for f in funcs:
         params = {a.arg for a in f.args.args}
-        if _SIGNATURE_HINTS <= params:
+        if hints <= params:
             return f
     return funcs[0] if len(funcs) == 1 else None
 
 
-def wrap(code: str, *, function: str = "conv_forward", strip_lines=()) -> str:
+def wrap_settings(settings: dict) -> dict:
+    """The keywords of :func:`wrap` from a code question's settings."""
+    return {"function": settings.get("function", "answer"),
+            "parameters": tuple(settings.get("parameters", ())),
+            "config_parameters": tuple(settings.get("config_parameters", ())),
+            "aliases": dict(settings.get("parameter_aliases", {})),
+            "prelude": tuple(settings.get("prelude", ())),
+            "result": settings.get("result", "out"),
+            "strip_lines": tuple(settings.get("strip_lines", ()))}
+
+
+def wrap(code: str, *, function: str = "answer", parameters=(), config_parameters=(),
+         aliases=None, prelude=(), result: str = "out", strip_lines=()) -> str:
     """Source of the staged module. Raises SyntaxError if the student's code has one.
 
     Parsing (never running) the code here decides the wrapping: a ``def`` of the
-    student's is kept and called through an adapter, a bare snippet becomes the body.
+    student's is kept and called through an adapter (a parameter named ``...param``
+    gets the ``config_parameters`` as a dict), a bare snippet becomes the body after
+    the ``prelude`` lines and returns ``result``.
     """
     code = textwrap.dedent(_strip(code.replace("\t", "    "), list(strip_lines))).strip("\n")
     tree = ast.parse(code)
     head = ("import numpy as np\nimport numpy\nimport torch\n"
             "import torch.nn.functional as F\n\n")
-    student = _student_function(tree)
+    signature = ", ".join(parameters)
+    data = [p for p in parameters if p not in config_parameters]
+    student = _student_function(tree, set(data))
     if student is None:
         body = textwrap.indent(code, "    ")
-        source = (f"{head}def {function}(x, w, b, pad, stride):\n"
-                  f"    N, C, H, W = x.shape\n{body}\n    return out\n")
+        lines = "".join(f"    {line}\n" for line in prelude)
+        source = (f"{head}def {function}({signature}):\n"
+                  f"{lines}{body}\n    return {result}\n")
     else:
         params = [a.arg for a in student.args.args]
-        if "conv_param" in params or any(p.endswith("param") for p in params):
-            call = (f"{student.name}(x, w, b, {{'pad': pad, 'stride': stride}})")
+        if any(p.endswith("param") for p in params):
+            config = ", ".join(f"{c!r}: {c}" for c in config_parameters)
+            call = f"{student.name}({', '.join(data)}, {{{config}}})"
         else:
-            named = {"x": "x", "w": "w", "b": "b", "pad": "pad", "stride": "stride",
-                     "padding": "pad", "s": "stride", "p": "pad"}
+            named = {**{p: p for p in parameters}, **(aliases or {})}
             args = ", ".join(named.get(p, "None") for p in params)
             call = f"{student.name}({args})"
-        source = (f"{head}{code}\n\n\ndef {function}(x, w, b, pad, stride):\n"
+        source = (f"{head}{code}\n\n\ndef {function}({signature}):\n"
                   f"    result = {call}\n"
                   f"    return result[0] if isinstance(result, tuple) else result\n")
     ast.parse(source)
@@ -98,41 +116,13 @@ def stage(source: str, dest: Path) -> Path:
     return dest
 
 
-def reference_conv(x, w, b, pad: int, stride: int, *, flip: bool = False,
-                   bias: bool = True) -> np.ndarray:
-    """The naive convolution layer forward (cross-correlation unless ``flip``).
-
-    It is the conv assignment's reference, ``conv_forward_naive`` of the reference
-    ``cs231n`` package (solutions/), so the quiz and the assignment can never disagree on
-    what a convolution is. ``flip`` and ``bias=False`` feed it the two classic near misses
-    (a flipped kernel, a forgotten bias) for the feedback.
-    """
-    from ..run.proxy import reference_package  # solutions/ is imported only when needed
-
-    x, w, b = (np.asarray(a, dtype=np.float64) for a in (x, w, b))
-    if flip:
-        w = w[:, :, ::-1, ::-1]
-    if not bias:
-        b = np.zeros_like(b)
-    out, _ = reference_package().layers.conv_forward_naive(
-        x, w, b, {"stride": stride, "pad": pad})
-    return out
-
-
-def _inputs(settings: dict, seed: int, k: int):
-    rng = np.random.default_rng(seed * 1000 + k)
-    x = rng.standard_normal(tuple(settings.get("x_shape", (2, 3, 7, 8))))
-    w = rng.standard_normal(tuple(settings.get("w_shape", (4, 3, 3, 2))))
-    b = rng.standard_normal(w.shape[0])
-    return x, w, b
-
-
 class _Slot:
     """One sandbox slot per grading process, started on first use."""
 
     slot = None
     broken = ""
     level = "auto"  # set by the quiz command once it has chosen and announced the level
+    limits = None  # the command's config.limits; None: the quiz's defaults
 
     @classmethod
     def get(cls):
@@ -141,8 +131,9 @@ class _Slot:
                 from ..config import Limits
                 from ..run.sandbox import SandboxSlot  # the sandbox room's contract
                 work = Path(tempfile.mkdtemp(prefix="grader-quiz-"))
-                cls.slot = SandboxSlot(level=cls.level, workdir=work / "slot", limits=Limits(
-                    call_timeout=10.0, submission_timeout=60.0, cpu_seconds=60))
+                limits = cls.limits or Limits(call_timeout=10.0, submission_timeout=60.0,
+                                              cpu_seconds=60)
+                cls.slot = SandboxSlot(level=cls.level, workdir=work / "slot", limits=limits)
                 cls.slot.start()
                 atexit.register(cls.close)
             except Exception as error:  # noqa: BLE001 - any failure means: no sandbox here
@@ -160,49 +151,58 @@ class _Slot:
 _CACHE: dict[str, tuple] = {}
 
 
-def _run(source: str, settings: dict, seed: int, function: str) -> tuple:
-    """(parts, tags, error) of running ``source``; raises RuntimeError without a sandbox."""
+def _details(names: list[str], config) -> dict:
+    """A config's values by name, and all of them as ``config`` ("pad=1, stride=2")."""
+    values = dict(zip(names, config))
+    return {**values, "config": ", ".join(f"{k}={v}" for k, v in values.items())}
+
+
+def _run(source: str, question: Question, seed: int, function: str) -> tuple:
+    """(parts, tags, error, part_tags) of running ``source``; raises RuntimeError
+    without a sandbox."""
     from ..run.errors import LimitExceeded, StudentError, WorkerFailure
 
     slot = _Slot.get()
     if slot is None:
         raise RuntimeError(_Slot.broken or "no sandbox")
-    configs = [tuple(c) for c in settings.get("configs", [[0, 1], [1, 1], [1, 2]])]
+    settings = question.settings
+    names = list(settings.get("config_parameters", ()))
+    inputs = question.domain.hook("code_inputs")
+    configs = [tuple(c) for c in settings.get("configs", [[]])]
     parts: list[Part] = []
     tags: list[str] = []
     part_tags: list[str] = []  # the mistake of each part, "" when right
-    with tempfile.TemporaryDirectory(prefix="grader-q4-") as tmp:
+    message = lambda key, **d: feedback.message(key, question, **d)
+    with tempfile.TemporaryDirectory(prefix="grader-code-") as tmp:
         staged = stage(source, Path(tmp) / "staged")
         with slot.open(staged) as session:
+            unknown = _details(names, ["-"] * len(names))
             try:
                 session.import_module(MODULE)
             except StudentError as error:
-                return [], ["code_error"], feedback.message(
-                    "code_error", None, error=f"{error.type_name}: {error.message}",
-                    pad="-", stride="-"), []
+                return [], ["code_error"], message(
+                    "code_error", error=f"{error.type_name}: {error.message}", **unknown), []
             except WorkerFailure as error:
-                return [], ["code_limit"], feedback.message("code_limit", None,
-                                                            error=error), []
-            for k, (pad, stride) in enumerate(configs):
-                x, w, b = _inputs(settings, seed, k)
-                name = f"pad={pad}, stride={stride}"
+                return [], ["code_limit"], message("code_limit", error=error), []
+            for k, config in enumerate(configs):
+                args = tuple(inputs(settings, seed, k))
+                details = _details(names, config)
+                name = details["config"]
                 try:
-                    got = session.call(f"{MODULE}:{function}", x, w, b, pad, stride)
+                    got = session.call(f"{MODULE}:{function}", *args, *config)
                 except StudentError as error:
-                    parts.append(Part(name, False, feedback.message(
-                        "code_error", None, error=f"{error.type_name}: {error.message}",
-                        pad=pad, stride=stride)))
+                    parts.append(Part(name, False, message(
+                        "code_error", error=f"{error.type_name}: {error.message}",
+                        **details)))
                     tags.append("code_error")
                     part_tags.append("code_error")
                     continue
                 except (LimitExceeded, WorkerFailure) as error:
-                    parts.append(Part(name, False, feedback.message("code_limit", None,
-                                                                    error=error)))
+                    parts.append(Part(name, False, message("code_limit", error=error)))
                     tags.append("code_limit")
                     part_tags.append("code_limit")
                     continue
-                ok, text, tag = _judge(np.asarray(got) if isinstance(got, np.ndarray) else got,
-                                       x, w, b, pad, stride)
+                ok, text, tag = _judge(got, question, args, config, details)
                 parts.append(Part(name, ok, text))
                 part_tags.append(tag)
                 if tag:
@@ -210,24 +210,27 @@ def _run(source: str, settings: dict, seed: int, function: str) -> tuple:
     return parts, tags, "", part_tags
 
 
-def _judge(got, x, w, b, pad, stride) -> tuple[bool, str, str]:
-    want = reference_conv(x, w, b, pad, stride)
+def _judge(got, question: Question, args, config, details) -> tuple[bool, str, str]:
+    settings = question.settings
+    reference = question.domain.hook("code_reference")
+    want = reference(settings, args, config)
     if not isinstance(got, np.ndarray) or got.shape != want.shape:
         shape = getattr(got, "shape", type(got).__name__)
-        return False, feedback.message("code_shape", None, got=shape, expected=want.shape,
-                                       pad=pad, stride=stride), "code_shape"
+        return False, feedback.message("code_shape", question, got=shape,
+                                       expected=want.shape, **details), "code_shape"
     if np.allclose(got, want, rtol=1e-5, atol=1e-6):
         return True, "", ""
-    for tag, alt in (("code_flipped", reference_conv(x, w, b, pad, stride, flip=True)),
-                     ("code_no_bias", reference_conv(x, w, b, pad, stride, bias=False))):
-        if np.allclose(got, alt, rtol=1e-5, atol=1e-6):
-            return False, feedback.message(tag, None), tag
-    if stride > 1:
-        return False, feedback.message("code_stride", None, stride=stride), "code_stride"
-    if pad > 0:
-        return False, feedback.message("code_pad", None, pad=pad), "code_pad"
+    for tag in settings.get("near_misses", ()):
+        if np.allclose(got, reference(settings, args, config, variant=tag), rtol=1e-5,
+                       atol=1e-6):
+            return False, feedback.message(tag, question, **details), tag
+    diagnose = question.domain.hook("code_diagnose")
+    found = diagnose(settings, config) if diagnose is not None else None
+    if found:
+        key, extra = found
+        return False, feedback.message(key, question, **{**details, **extra}), key
     diff = float(np.max(np.abs(got - want)))
-    return False, feedback.message("code_wrong", None, pad=pad, stride=stride, diff=diff), \
+    return False, feedback.message("code_wrong", question, diff=diff, **details), \
         "code_wrong"
 
 
@@ -245,9 +248,9 @@ def grade_code(question: Question, section: Section | None, *, seed: int) -> Que
         return replace(base, verdict="review", score=None, review_reason=text,
                        messages=(text,))
     settings = question.settings
-    function = settings.get("function", "conv_forward")
+    function = settings.get("function", "answer")
     try:
-        source = wrap(code, function=function, strip_lines=settings.get("strip_lines", ()))
+        source = wrap(code, **wrap_settings(settings))
     except SyntaxError as error:
         text = feedback.message("code_syntax", question, error=f"line {error.lineno}: "
                                                                f"{error.msg}")
@@ -259,7 +262,7 @@ def grade_code(question: Question, section: Section | None, *, seed: int) -> Que
                          ).hexdigest()
     try:
         if key not in _CACHE:
-            _CACHE[key] = _run(source, settings, seed, function)
+            _CACHE[key] = _run(source, question, seed, function)
         parts, tags, error, part_tags = _CACHE[key]
     except RuntimeError as failure:
         text = feedback.message("sandbox_unavailable", question)
@@ -273,7 +276,8 @@ def grade_code(question: Question, section: Section | None, *, seed: int) -> Que
     share = earned / len(parts) if parts else 0.0
     verdict = "correct" if share == 1 else "incorrect" if share == 0 else "partial"
     messages = list(dict.fromkeys(p.message for p in parts if not p.ok and p.message))
-    if len(messages) > 1 and all(t == "code_stride" for t in part_tags if t):
+    once = settings.get("say_once", ())  # mistakes said once, not once per input
+    if len(messages) > 1 and all(t in once for t in part_tags if t):
         messages = messages[:1]
     if verdict == "correct":
         messages = [feedback.message("code_ok", question)]

@@ -263,7 +263,7 @@ def _extend(toks: list[Token], start: int, step: int, cls: _Classifier) -> int:
             break
         elif depth > 0 and (t.kind in ("CJK",) or (t.kind == "NAME" and cls.prose(toks, i)
                                                      and t.text not in ("if", "otherwise"))):
-            # A parenthesis holding prose ("(inverted dropout)") ends the formula before it.
+            # A parenthesis holding prose ("(the inverted form)") ends the formula before it.
             return _unwind(toks, start, i, step)
         last = i
         i += step

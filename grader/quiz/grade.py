@@ -17,17 +17,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from . import feedback
+from . import feedback, kinds
 from .answers import AnswerFile, Section, read_answer
 from .bounds import check_section
-from .code_check import grade_code
 from .errors import TooBig
 from .model import Question, Quiz
-from .prose import ProseFacts
-from .q3 import grade_outputs, reference
+from .prose import ProseFacts, empty_facts
 from .result import QuestionResult, StudentResult
 from .safe_text import scrub_paths, student_ids
-from .verdict import apply_consistency, facts_for, grade_formula
+from .verdict import apply_consistency, facts_for
 
 _MEMO: dict[tuple, tuple[QuestionResult, dict]] = {}
 _MEMO_TEXT = 4000  # longer answers are not remembered (they are rarely repeated)
@@ -55,7 +53,7 @@ def grade_question(quiz: Quiz, question: Question, section: Section | None, *,
     """One answer to one question; any failure is this answer's review."""
     try:
         if section is not None:
-            check_section(section.text, code=question.kind == "code")
+            check_section(section.text, code=kinds.get(question.kind).sandboxed)
         return _remembered(quiz, question, section, facts=facts, carry=carry, export=export)
     except Exception as error:  # noqa: BLE001 - one answer never stops the class
         if export is not None:
@@ -69,7 +67,7 @@ def _remembered(quiz: Quiz, question: Question, section: Section | None, *,
     """A class writes the same answers again and again, so results are remembered by
     everything they depend on: the text, the definitions and bindings carried from an
     earlier answer."""
-    if section is None or question.kind == "code" or len(section.text) > _MEMO_TEXT:
+    if section is None or kinds.get(question.kind).sandboxed or len(section.text) > _MEMO_TEXT:
         return _grade(quiz, question, section, facts=facts, carry=carry, export=export)
     key = (quiz.path, question.id, section.text, repr(facts),
            repr(sorted((carry or {}).items(), key=str)))
@@ -88,13 +86,10 @@ def _remembered(quiz: Quiz, question: Question, section: Section | None, *,
 def _grade(quiz: Quiz, question: Question, section: Section | None, *,
            facts: ProseFacts | None, carry: dict | None,
            export: dict | None) -> QuestionResult:
-    if question.kind == "formula":
-        facts = facts if facts is not None else facts_for(question, section)
-        return grade_formula(question, section, policy=quiz.policy, seed=quiz.seed,
-                             facts=facts, carry=carry, export=export)
-    if question.kind == "outputs":
-        return grade_outputs(question, section, seed=quiz.seed)
-    result = grade_code(question, section, seed=quiz.seed)
+    kind = kinds.get(question.kind)
+    result = kind.grade(quiz, question, section, facts=facts, carry=carry, export=export)
+    if not kind.sandboxed:
+        return result
     # Messages of student code may quote the interpreter's or the sandbox's paths.
     return replace(result, messages=tuple(scrub_paths(m) for m in result.messages),
                    review_reason=scrub_paths(result.review_reason),
@@ -109,7 +104,7 @@ def _facts(question: Question, section: Section | None, earlier: ProseFacts | No
             check_section(section.text)
         return facts_for(question, section, earlier), None
     except Exception as error:  # noqa: BLE001 - one answer never stops the class
-        return earlier or ProseFacts(), _failure(question, section, error)
+        return earlier or empty_facts(question), _failure(question, section, error)
 
 
 def grade_answer(quiz: Quiz, answer: AnswerFile, *,
@@ -125,14 +120,15 @@ def grade_answer(quiz: Quiz, answer: AnswerFile, *,
     facts: dict[str, ProseFacts] = {}
     for question in quiz.questions:
         section = answer.section(question.id)
-        if question.kind == "formula" and not answer.problem:
+        kind = kinds.get(question.kind)
+        if kind.reads_prose and not answer.problem:
             earlier = facts.get(question.consistent_with) if question.consistent_with else None
             facts[question.id], failed = _facts(question, section, earlier)
         if question.id in results:
             continue
         if answer.problem:
             result = refused(question, section, "too_big", detail=answer.problem)
-        elif question.kind == "formula":
+        elif kind.reads_prose:
             envs[question.id] = {}
             result = failed or grade_question(
                 quiz, question, section, facts=facts[question.id],
@@ -140,7 +136,7 @@ def grade_answer(quiz: Quiz, answer: AnswerFile, *,
             if question.consistent_with and not failed:
                 result = apply_consistency(result, results.get(question.consistent_with),
                                            question, quiz.policy)
-        elif question.kind == "code" and skip_code:
+        elif kind.sandboxed and skip_code:
             result = QuestionResult(question.id, "review", None, question.points)
         else:
             result = grade_question(quiz, question, section)
@@ -152,17 +148,10 @@ def grade_answer(quiz: Quiz, answer: AnswerFile, *,
 
 
 def warm_up(quiz: Quiz) -> None:
-    """Fill a fresh worker's caches (the forms, Q3's references, sympy's lazy imports)
-    before any answer's budget starts."""
+    """Fill a fresh worker's caches (the forms, computed references, sympy's lazy
+    imports) before any answer's budget starts."""
     for question in quiz.questions:
-        if question.kind == "formula":
-            grade_question(quiz, question, Section(question.id, question.accepted[0].text, 1))
-        elif question.kind == "outputs":
-            for variant in ("cross_correlation", *(f.text for f in question.wrong)):
-                try:
-                    reference(question, variant)
-                except ValueError:  # a wrong form that is not a computed variant
-                    pass
+        kinds.get(question.kind).warm_up(quiz, question)
 
 
 def _read(path: Path, student: str) -> AnswerFile:
@@ -185,7 +174,7 @@ def grade_class(quiz: Quiz, paths: list[Path], *, jobs: int | None = None,
     from .pool import MathPool, Task
 
     answers = [_read(p, s) for p, s in zip(paths, student_ids(paths))]
-    code_questions = [q for q in quiz.questions if q.kind == "code"]
+    code_questions = [q for q in quiz.questions if kinds.get(q.kind).sandboxed]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(answers)))
     seconds = budget if budget is not None else quiz.policy.answer_seconds
     with MathPool(quiz, jobs=jobs, budget=seconds) as pool:

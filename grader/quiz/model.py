@@ -12,8 +12,9 @@ from pathlib import Path
 import tomllib
 
 from ..errors import InputFileError, UsageError
+from . import kinds
+from .domain import Domain, load_domain
 
-KINDS = ("formula", "outputs", "code")
 SYMBOL_KINDS = ("array", "mask", "scalar", "grid")
 
 
@@ -33,6 +34,8 @@ class Form:
     message: str = ""
     credit: float = 0.0
     test_text: str = ""  # accepted forms: what the test-time pass must then be
+    patterns: tuple[str, ...] = ()  # claims: every one must be said (regular expressions)
+    part: str = ""  # claims: the part of the answer this form is about
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Question:
     consistent_with: str = ""
     settings: dict = field(default_factory=dict, compare=False, hash=False)
     messages: dict = field(default_factory=dict, compare=False, hash=False)
+    # The quiz's domain block: the meanings its words and names have (grader.quiz.domain).
+    domain: Domain = field(default=Domain(), compare=False, hash=False)
 
     def symbol(self, name: str) -> SymbolSpec | None:
         return next((s for s in self.symbols if s.name == name), None)
@@ -70,6 +75,7 @@ class Quiz:
     questions: tuple[Question, ...]
     policy: Policy
     path: Path
+    domain: Domain = field(default=Domain(), compare=False, hash=False)
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -127,16 +133,24 @@ def _form(r: _Reader, *, wrong: bool) -> Form:
     if not 0.0 <= credit <= 1.0:
         r.fail("credit", f"must be between 0 and 1, got {credit}")
     text = r.get("form", str, "")
-    if not text and not r.get("variant", str, ""):
+    patterns = r.get("patterns", list, [])
+    if not all(isinstance(p, str) for p in patterns):
+        r.fail("patterns", "expected a list of text")
+    if not text and not r.get("variant", str, "") and not patterns:
         r.fail("form", "missing")
-    return Form(name, text or r.get("variant", str), r.get("message", str, ""), credit,
-                r.get("test_form", str, ""))
+    return Form(name, text or r.get("variant", str, ""), r.get("message", str, ""), credit,
+                r.get("test_form", str, ""), tuple(patterns), r.get("part", str, ""))
 
 
-def _symbols(r: _Reader) -> tuple[SymbolSpec, ...]:
+def _symbols(r: _Reader, domain: Domain) -> tuple[SymbolSpec, ...]:
     table = r.get("symbols", dict, {})
     out = []
     for name, spec in table.items():
+        if spec == "domain":  # the domain's meaning of this name
+            spec = domain.symbols.get(name)
+            if not isinstance(spec, dict):
+                r.fail(f"symbols.{name}", f"the domain {domain.name!r} defines no symbol "
+                                          f"{name!r}")
         if not isinstance(spec, dict):
             r.fail(f"symbols.{name}", "expected a table with kind and aliases")
         sr = _Reader(spec, f"{r.where}symbols.{name}.", r.path)
@@ -150,39 +164,33 @@ def _symbols(r: _Reader) -> tuple[SymbolSpec, ...]:
     return tuple(out)
 
 
-def _question(r: _Reader, seen: set[str]) -> Question:
+def _question(r: _Reader, seen: set[str], domain: Domain) -> Question:
     qid = r.get("id", str, required=True).lower()
     if qid in seen:
         r.fail("id", f"duplicate question id {qid!r}")
     seen.add(qid)
     kind = r.get("kind", str, required=True)
-    if kind not in KINDS:
-        r.fail("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind not in kinds.names():
+        r.fail("kind", f"must be one of {', '.join(kinds.names())}, got {kind!r}")
     points = float(r.get("points", (int, float), required=True))
     if points <= 0:
         r.fail("points", "must be positive")
     accepted = tuple(_form(x, wrong=False) for x in r.tables("accepted"))
     wrong = tuple(_form(x, wrong=True) for x in r.tables("wrong"))
-    if kind == "formula" and not accepted:
-        r.fail("accepted", "a formula question needs at least one accepted form")
-    symbols = _symbols(r)
+    symbols = _symbols(r, domain)
     target = r.get("target", str, "")
-    if kind == "formula":
-        names = {s.name for s in symbols}
-        for key in ("target", "source"):
-            value = r.get(key, str, "")
-            if key == "target" and not value:
-                r.fail("target", "missing")
-            if value and value not in names:
-                r.fail(key, f"{value!r} is not one of the symbols ({', '.join(sorted(names))})")
     settings = r.get("settings", dict, {})
     messages = r.get("messages", dict, {})
     if not all(isinstance(v, str) for v in messages.values()):
         r.fail("messages", "every message must be text")
+    # The kind checks the rest of its table (a formula needs a target, ...).
+    kinds.get(kind).parse_settings(r, {"accepted": accepted, "wrong": wrong,
+                                       "symbols": symbols, "settings": settings,
+                                       "domain": domain})
     return Question(qid, kind, points, r.get("title", str, qid.upper()),
                     r.get("text", str, ""), target, r.get("source", str, ""), symbols,
                     accepted, wrong, r.get("consistent_with", str, "").lower(),
-                    dict(settings), dict(messages))
+                    dict(settings), {**domain.messages, **messages}, domain)
 
 
 def load_quiz(quiz_dir: Path) -> Quiz:
@@ -199,8 +207,9 @@ def load_quiz(quiz_dir: Path) -> Quiz:
     except UnicodeDecodeError:
         raise InputFileError("not UTF-8 text", path=path) from None
     r = _Reader(data, "", path)
+    domain = load_domain(r, path.parent)
     seen: set[str] = set()
-    questions = tuple(_question(q, seen) for q in r.tables("questions"))
+    questions = tuple(_question(q, seen, domain) for q in r.tables("questions"))
     if not questions:
         r.fail("questions", "the quiz has no [[questions]]")
     pr = _Reader(r.get("policy", dict, {}), "policy.", path)
@@ -217,4 +226,4 @@ def load_quiz(quiz_dir: Path) -> Quiz:
             raise InputFileError(f"questions: {q.id}.consistent_with names no question "
                                  f"{q.consistent_with!r}", path=path)
     return Quiz(r.get("title", str, quiz_dir.name), int(r.get("seed", int, 8)), questions,
-                policy, path)
+                policy, path, domain)

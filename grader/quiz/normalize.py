@@ -159,7 +159,7 @@ class Converter:
             return a + b
         if isinstance(op, ast.Sub):
             return a - b
-        if isinstance(op, ast.Div):
+        if isinstance(op, (ast.Div, ast.FloorDiv)):  # // in code: an exact division
             return a / b
         if isinstance(op, ast.Pow):
             check_power(a, b)
@@ -218,7 +218,7 @@ class Converter:
         tok = self.side.name(base)
         if len(indices) == 1 and isinstance(indices[0], ast.Constant) and \
                 isinstance(indices[0].value, str):
-            # dropout_param['p']: a parameter looked up by its name
+            # layer_param['p']: a parameter looked up by its name
             role = self.scope.vocab.role(indices[0].value)
             if role is not None and role.kind == "scalar":
                 return self._role_value(role, None, indices[0].value)

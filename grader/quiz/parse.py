@@ -33,7 +33,7 @@ FUNCTIONS = frozenset(["Bernoulli", "bernoulli", "Bern", "Ber", "Binomial", "bin
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call,
             ast.Attribute, ast.Compare, ast.Starred, ast.Tuple, ast.List, ast.Subscript,
-            ast.Load, ast.keyword, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.MatMult,
+            ast.Load, ast.keyword, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.MatMult,
             ast.Mod, ast.Pow, ast.USub, ast.UAdd, ast.Lt, ast.Gt, ast.LtE, ast.GtE,
             ast.Eq, ast.NotEq, ast.Slice)
 _OPS = {"+": "+", "-": "-", "*": "*", "⊙": "*", ".*": "*", "/": "/", "./": "/",

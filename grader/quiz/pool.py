@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
 from ..errors import GraderError
+from . import kinds
 from .answers import AnswerFile
 from .grade import grade_answer, grade_question, refused, warm_up
 from .model import Quiz
@@ -208,7 +209,7 @@ class MathPool:
         self._workers[self._workers.index(worker)] = _Worker(self._ctx, self.quiz)
 
     def _fail(self, task: Task, reason: str) -> None:
-        questions = [q for q in self.quiz.questions if q.kind != "code"
+        questions = [q for q in self.quiz.questions if not kinds.get(q.kind).sandboxed
                      and (not task.only or q.id == task.only)]
         current = next((q for q in questions if q.id not in task.done), None)
         if current is not None:
@@ -225,7 +226,7 @@ class MathPool:
     def _assemble(self, task: Task) -> StudentResult:
         """The result of a file whose worker never finished it, from what it reported."""
         questions = tuple(task.done.get(q.id) or refused(
-            q, task.answer.section(q.id), "checker_stopped") if q.kind != "code" else
+            q, task.answer.section(q.id), "checker_stopped") if not kinds.get(q.kind).sandboxed else
             QuestionResult(q.id, "review", None, q.points) for q in self.quiz.questions)
         return StudentResult(task.answer.student, questions, self.quiz.max_score,
                              str(task.answer.path or ""))

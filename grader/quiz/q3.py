@@ -258,7 +258,8 @@ def grade_outputs(question: Question, section: Section | None, *, seed: int) -> 
     notes: list[str] = []
     if not outputs and len(bare) == len(keys):
         outputs = {k: [b] for k, b in zip(keys, bare)}
-        notes.append(feedback.message("outputs_by_order", question))
+        notes.append(feedback.message("outputs_by_order", question, names=", ".join(
+            _out_name(question, k) for k in keys)))
     reading = "\n".join(f"{_out_name(question, k)}: {text}  →  {sp.sstr(v, order='none')}"
                         for k in keys for v, text in outputs.get(k, []))
 

@@ -1,4 +1,4 @@
-"""Verdicts of formula questions (Q1, Q2) and the consistency between them.
+"""Verdicts of formula questions and the consistency between two of them.
 
 The rule throughout: a wrong automatic verdict is worse than a review. An answer is
 ``correct`` only when a reading equals an accepted form symbolically and numerically and
@@ -74,7 +74,7 @@ def _read(question: Question, section: Section, facts: ProseFacts, *,
     preset = {k: v for k, v in (carry or {}).items()
               if k in vocab.roles or k not in vocab.alias}
     mask = next((s.name for s in question.symbols if s.kind == "mask"), None)
-    if facts.scaled_mask and mask:
+    if facts.says("scaled_mask") and mask:
         preset[mask] = sp.Symbol(mask) / P
     extracted = find_spans(section.text, vocab.words())
     return read_formulas(extracted, vocab, drop_convention=drop, preset=preset)
@@ -96,7 +96,7 @@ def facts_for(question: Question, section: Section | None,
     if section is None:
         return earlier or ProseFacts()
     vocab = vocab_for(question)
-    facts = read_prose(find_spans(section.text, vocab.words()).prose)
+    facts = read_prose(question, find_spans(section.text, vocab.words()).prose)
     return facts.inherit(earlier) if earlier is not None else facts
 
 
@@ -112,14 +112,15 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
     if section is None or section.is_blank or (len(section.text) < 200 and
                                                _NOTHING.match(section.text.strip())):
         return replace(base, messages=(feedback.message("missing", question),))
-    reading = _read(question, section, facts, drop=facts.drop_convention, carry=carry)
+    complement = facts.says("complement")
+    reading = _read(question, section, facts, drop=complement, carry=carry)
     if export is not None:
         export.update(reading.env)
 
     def review(reason_key: str, **details) -> QuestionResult:
         text = feedback.message(reason_key, question, **details)
         return replace(base, verdict="review", score=None, review_reason=text,
-                       reading=_describe(reading, facts), messages=(text,))
+                       reading=_describe(reading, facts, question.domain.describe), messages=(text,))
 
     train = reading.train
     if not train:
@@ -139,18 +140,18 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
     kind, form = outcomes[-1]
     expr = train[-1].expr
     messages: list[str] = []
-    if facts.drop_convention:
+    if complement:
         keep_reading = _read(question, section, facts, drop=False, carry=carry)
         keep_kinds = {_classify(question, c.expr, seed)[0] for c in keep_reading.train}
         if kind != "accepted" and keep_kinds == {"accepted"}:
-            return review("drop_convention_contradiction")
+            return review("convention_contradiction")
         if kind == "accepted":
-            messages.append(feedback.message("drop_convention_ok", question))
+            messages.append(feedback.message("convention_ok", question))
     if reading.errors and kind != "accepted":
         return review("parse_error", error=_error_text(reading.errors[0]))
     if kind != "accepted" and reading.conditions:
         return review("conditional", condition=f'"{reading.conditions[0]}"')
-    if kind != "accepted" and facts.elementwise_claim and _has_matmul(expr):
+    if kind != "accepted" and facts.says("elementwise") and _has_matmul(expr):
         return review("elementwise_matmul")
     if kind == "accepted":
         return _accepted(question, base, reading, facts, policy, seed,
@@ -162,9 +163,7 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
             form.credit, (form.name,)
         texts = [text]
     else:
-        keys_found = feedback.diagnose(expr, question)
-        if "no_mask" in keys_found and facts.gaussian:
-            keys_found = ["gaussian"]
+        keys_found = _rediagnosed(feedback.diagnose(expr, question), question, facts)
         texts = [feedback.message(k, question) for k in keys_found] or [
             feedback.message("wrong", question, reading=feedback.show(expr), expected="")]
         credit, tags = 0.0, tuple(keys_found) or ("wrong",)
@@ -173,7 +172,7 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
         tags = ("redrawn",) + tags
     verdict = "partial" if credit > 0 else "incorrect"
     return replace(base, verdict=verdict, score=round(pts * credit, 4),
-                   reading=_describe(reading, facts), messages=tuple(messages + texts),
+                   reading=_describe(reading, facts, question.domain.describe), messages=tuple(messages + texts),
                    tags=tags)
 
 
@@ -181,22 +180,19 @@ def _accepted(question: Question, base: QuestionResult, reading: Reading,
               facts: ProseFacts, policy: Policy, seed: int, *, forms: tuple[str, ...],
               messages: list[str], review) -> QuestionResult:
     pts = question.points
-    described = _describe(reading, facts)
+    described = _describe(reading, facts, question.domain.describe)
     if question.settings.get("redraw_is_wrong") and reading.draws:
         return replace(base, verdict="incorrect", score=0.0, reading=described, forms=forms,
                        messages=(feedback.message("redrawn", question),), tags=("redrawn",))
-    if facts.inverted_claim and forms == ("vanilla",):
-        return review("inverted_without_p")
-    if facts.vanilla_claim and forms == ("inverted",):
-        return review("vanilla_with_p")
-    if facts.matmul_claim:
-        return review("matmul_prose")
+    # The domain's rules: words that contradict an accepted formula (a form claimed in
+    # words that the formula is not) send it to a person.
+    for flag, only_forms, unless, setting, key in question.domain.accepted_review:
+        if facts.says(flag) and (not only_forms or forms == tuple(only_forms)) and \
+                not (unless and facts.says(unless)) and \
+                (not setting or question.settings.get(setting)):
+            return review(key)
     if reading.conditions:
         return review("conditional", condition=f'"{reading.conditions[0]}"')
-    if facts.gaussian and not facts.bernoulli:
-        return review("gaussian_prose")
-    if facts.redraw and question.settings.get("redraw_is_wrong"):
-        return review("redraw_prose")
     if "implicit" in reading.notes:
         if policy.implicit_product == "review":
             return review("implicit")
@@ -221,6 +217,15 @@ def _accepted(question: Question, base: QuestionResult, reading: Reading,
                    messages=tuple(messages), tags=tags)
 
 
+def _rediagnosed(keys: list[str], question: Question, facts: ProseFacts) -> list[str]:
+    """The domain's ``[diagnose] replace``: what the words explain instead ("no mask",
+    when the words say the mask is Gaussian, is a Gaussian mask)."""
+    for rule in question.domain.diagnose.get("replace", []):
+        if rule.get("key") in keys and facts.says(rule.get("flag", "")):
+            return [rule["with"]]
+    return keys
+
+
 def _has_matmul(expr: sp.Expr) -> bool:
     return any(f.func == MATMUL for f in expr.atoms(sp.Function))
 
@@ -234,7 +239,7 @@ def _error_text(error) -> str:
     return f"{error}" + (f"\n\n```\n{where}\n```" if where else "")
 
 
-def _describe(reading: Reading, facts: ProseFacts) -> str:
+def _describe(reading: Reading, facts: ProseFacts, describe: tuple = ()) -> str:
     parts = []
     for cand in reading.train:
         parts.append(f"training: {cand.text}  →  {feedback.show(cand.expr)}")
@@ -244,24 +249,24 @@ def _describe(reading: Reading, facts: ProseFacts) -> str:
         parts.append(f"unreadable: {error}")
     if reading.mask:
         parts.append(f"mask: {reading.mask}")
-    said = [k for k in ("drop_convention", "gaussian", "inverted", "vanilla", "redraw")
-            if k in facts.quotes and getattr(facts, k if k in ("drop_convention", "gaussian",
-                                                               "redraw") else k + "_claim")]
-    for key in said:
-        parts.append(f"prose ({key.replace('_', ' ')}): \"{facts.quotes[key]}\"")
+    for flag, label in describe:
+        if flag in facts.quotes and facts.says(flag):
+            parts.append(f"prose ({label}): \"{facts.quotes[flag]}\"")
     return "\n".join(parts)
 
 
 def apply_consistency(later: QuestionResult, earlier: QuestionResult | None,
                       question: Question, policy: Policy) -> QuestionResult:
-    """Q2 in another form than Q1 (inverted with vanilla) earns partial credit."""
+    """A later answer in another form than the earlier one it must match earns the
+    policy's share; the domain's ``[consistency] hints`` say why per form."""
     if earlier is None or not earlier.forms or later.verdict != "correct" or not later.forms:
         return later
     if set(later.forms) & set(earlier.forms):
         return later
     got, expected = later.forms[0], earlier.forms[0]
-    hint = "inverted dropout divides by p in both passes" if "inverted" in (got, expected) \
-        else "use the same form in both passes"
+    hints = question.domain.consistency.get("hints", {})
+    hint = next((hints[f] for f in (got, expected) if f in hints),
+                question.domain.consistency.get("default", "use the same form in both"))
     text = feedback.message("consistency", question, got=got, expected=expected, hint=hint)
     return replace(later, verdict="partial",
                    score=round(later.max_score * policy.consistency_credit, 4),

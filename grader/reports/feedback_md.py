@@ -71,7 +71,7 @@ def render(result: SubmissionResult, notebook: str | None = None) -> str:
     if output:
         lines += [block(output), ""]
     if result.files:
-        lines += ["Files graded: " + inline(graded_files(result.files)), ""]
+        lines += ["Files graded: " + inline(graded_files(result.files, result.absent)), ""]
     if notes:
         lines += ["## Notes from the grader", ""]
         lines += [f"- {inline(note)}" for note in notes]

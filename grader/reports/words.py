@@ -12,7 +12,7 @@ STATUS_TEXT = {
     "missing": "No file that could be graded was found in your submission, so every test "
                "scored zero. Check the file names and where the files are (see the notes).",
     "syntax_error": "Your file does not compile (a syntax error), so no test could run. "
-                    "Run `python -m py_compile layers.py` to see the line.",
+                    "Run `python -m py_compile` on it to see the line.",
     "import_error": "Importing your module failed or stopped the program, so the tests "
                     "could not use it. Make sure importing it runs no experiments, reads no "
                     "files and does not call exit().",
@@ -65,14 +65,14 @@ def percent(score: float, max_score: float) -> float:
 
 NOTE_PREFIX = "[grader note] "  # worker_notes.NOTE: lines the grader wrote, not the student
 OUTPUT_HEADER = "Output printed by your code:"
-_IMPORTING = re.compile(r"importing (layers\.py|fc_net\.py)")
+_IMPORTING = re.compile(r"importing ([\w\-]+\.py)")
 _SKIPPED = re.compile(r"^skipped import: (.*?) was (skipped|read as [\w.]+): ([\w.]+) is not "
                       r"available to the grader(.*)$")
 _USED = re.compile(r"^used import: ([\w.]+) was used by your code")
 
 
 def failing_file(result) -> str:
-    """The student file whose compile or import failed ('layers.py', 'fc_net.py'), or ''."""
+    """The student file whose compile or import failed (e.g. 'layers.py'), or ''."""
     found = _IMPORTING.search(result.output or "")
     return found.group(1) if found else ""
 
@@ -83,25 +83,37 @@ def status_text(result) -> str:
     output = result.output or ""
     file = failing_file(result)
     python2 = "is Python 2 code" in output
-    if status == "syntax_error" and file == "fc_net.py":
+    # An optional file that failed leaves the other files' checks running (the judge's note).
+    optional = bool(file) and f"The checks that use {file} could not run" in output
+    if status == "syntax_error" and optional:
         why = "is Python 2 code that Python 3 cannot compile" if python2 else \
             "does not compile (a syntax error)"
-        return (f"Your fc_net.py {why}, so the net checks could not run; your layers.py was "
-                "imported and its checks ran and are scored below. Run "
-                "`python -m py_compile fc_net.py` to see the line.")
+        return (f"Your {file} {why}, so the checks that use it could not run; "
+                f"{_others_ran(result, file)}. Run `python -m py_compile {file}` to see the "
+                "line.")
     if status == "syntax_error" and python2:
-        return ("Your layers.py is Python 2 code that Python 3 cannot compile, so no test "
-                "could run. The grader runs Python 3: the line is named below.")
+        return (f"Your {file or 'file'} is Python 2 code that Python 3 cannot compile, so no "
+                "test could run. The grader runs Python 3: the line is named below.")
+    if status == "syntax_error" and file:
+        return ("Your file does not compile (a syntax error), so no test could run. Run "
+                f"`python -m py_compile {file}` to see the line.")
     if status == "syntax_error":
         return STATUS_TEXT[status]
-    if status == "import_error" and file == "fc_net.py":
-        return ("Importing your fc_net.py failed, so the net checks could not run; your "
-                "layers.py was imported and its checks ran and are scored below. The reason "
-                "is given below.")
+    if status == "import_error" and optional:
+        return (f"Importing your {file} failed, so the checks that use it could not run; "
+                f"{_others_ran(result, file)}. The reason is given below.")
     if status == "import_error" and "not available to the grader" in output:
-        return ("Importing your layers.py used a module the grader does not have, so no test "
-                "could run. The line is named below: remove that import or its use.")
+        return (f"Importing your {file or 'module'} used a module the grader does not have, "
+                "so no test could run. The line is named below: remove that import or its "
+                "use.")
     return STATUS_TEXT.get(status, status)
+
+
+def _others_ran(result, file: str) -> str:
+    others = [name for name in result.files if name != file] or ["other files"]
+    one = len(others) == 1 and others[0].endswith(".py")
+    return (f"your {' and '.join(others)} {'was' if one else 'were'} imported and "
+            f"{'its' if one else 'their'} checks ran and are scored below")
 
 
 def split_notes(output: str) -> tuple[list[str], str]:
@@ -171,12 +183,11 @@ def tidy_output(output: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def graded_files(files) -> str:
-    """Which of the student's files were graded, and what stood in for a missing net."""
+def graded_files(files, absent=()) -> str:
+    """Which of the student's files were graded, and what stood in for an absent one."""
     text = ", ".join(files) or "none"
-    if "layers.py" in files and "fc_net.py" not in files:
-        text += (" (no fc_net.py was graded: the net checks used the reference net around "
-                 "your layers)")
+    for name, instead in absent:
+        text += f" (no {name} was graded: {instead})"
     return text
 
 

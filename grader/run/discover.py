@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import UsageError
-from .model import REQUIRED_FILES, STUDENT_FILES, Submission
+from .model import Layout, Submission
 
 MAX_FILE_BYTES = 1_000_000  # a layers.py is ~20 kB; anything this big is not source code
 
@@ -29,12 +30,16 @@ _RESUBMITTED = re.compile(r"^(?P<base>.+?)(?:-(?P<n>\d+)| \((?P<p>\d+)\))?\.py$"
 
 
 def discover(root: Path, assignment: str = "", *,
-             exclude: tuple[Path, ...] = ()) -> list[Submission]:
-    """Every submission under ``root``, sorted by student id.
+             exclude: tuple[Path, ...] = (), layout: Layout | None = None) -> list[Submission]:
+    """Every submission under ``root``, sorted by student id, with the files of
+    ``assignment`` (its manifest's layout, or ``layout`` when given).
 
     ``exclude`` names folders inside ``root`` that are not students (the output
     folder when it was put inside the submissions folder).
     """
+    if layout is None:
+        from .. import course
+        layout = course.layout(assignment)
     root = Path(root)
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
@@ -62,10 +67,10 @@ def discover(root: Path, assignment: str = "", *,
                 flat.append(entry)  # judged below, where a link is refused with a message
         elif entry.is_dir(follow_symlinks=False):
             student = student_id(entry.name)
-            found[student] = _folder_submission(student, Path(entry.path))
+            found[student] = _folder_submission(student, Path(entry.path), layout)
         elif entry.is_file(follow_symlinks=False):
             flat.append(entry)
-    for student, sub in _flat_submissions(flat).items():
+    for student, sub in _flat_submissions(flat, layout).items():
         if student in found:
             old = found[student]
             found[student] = Submission(student, old.files, old.problems + (
@@ -73,7 +78,7 @@ def discover(root: Path, assignment: str = "", *,
                 + ", ".join(sorted(sub.files)) + ".",))
         else:
             found[student] = sub
-    return [found[k] for k in sorted(found)]
+    return [replace(found[k], layout=layout) for k in sorted(found)]
 
 
 def student_id(name: str) -> str:
@@ -100,20 +105,20 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "__MACOSX", "__pycache__")) or name in ("Thumbs.db",)
 
 
-def _folder_submission(student: str, folder: Path) -> Submission:
+def _folder_submission(student: str, folder: Path, layout: Layout) -> Submission:
     files: dict[str, Path] = {}
     problems: list[str] = []
     base = folder
-    if not any(_candidates_exist(folder, name) for name in STUDENT_FILES):
+    if not any(_candidates_exist(folder, path) for path in layout.paths.values()):
         # A zip extracted into its own folder (alice/hw3/cs231n/layers.py): look one level in.
         inner = [e for e in _scan(folder) if not _ignored(e.name)
                  and e.is_dir(follow_symlinks=False)]
         if len(inner) == 1:
             base = Path(inner[0].path)
-    for name, package_path in STUDENT_FILES.items():
+    for name, package_path in layout.files:
         candidates = [rel for rel in _relative_paths(package_path) if _lexists(base / rel)]
         if not candidates:
-            if name in REQUIRED_FILES:
+            if name in layout.required:
                 problems.append(_missing_message(name, package_path, base))
             continue
         refusals = {rel: check_file(base / rel, rel, within=folder) for rel in candidates}
@@ -130,14 +135,14 @@ def _folder_submission(student: str, folder: Path) -> Submission:
 def _relative_paths(package_path: str) -> list[str]:
     """Where a student may have put a file, most specific first.
 
-    cs231n/classifiers/fc_net.py -> that, classifiers/fc_net.py, fc_net.py
+    pkg/sub/mod.py -> that, sub/mod.py, mod.py
     """
     parts = package_path.split("/")
     return ["/".join(parts[i:]) for i in range(len(parts))]
 
 
-def _candidates_exist(folder: Path, name: str) -> bool:
-    return any(_lexists(folder / rel) for rel in _relative_paths(STUDENT_FILES[name]))
+def _candidates_exist(folder: Path, package_path: str) -> bool:
+    return any(_lexists(folder / rel) for rel in _relative_paths(package_path))
 
 
 def _lexists(path: Path) -> bool:
@@ -195,7 +200,7 @@ def check_file(path: Path, shown: str, *, within: Path | None = None) -> str | N
     return None
 
 
-def _flat_submissions(entries: list[os.DirEntry]) -> dict[str, Submission]:
+def _flat_submissions(entries: list[os.DirEntry], layout: Layout) -> dict[str, Submission]:
     """Group LMS bulk-download files by student; the newest copy of each file wins."""
     picks: dict[str, dict[str, tuple[tuple[int, int], str, Path]]] = {}
     for entry in entries:
@@ -206,7 +211,7 @@ def _flat_submissions(entries: list[os.DirEntry]) -> dict[str, Submission]:
         if not original:
             continue
         name = original["base"].lower() + ".py"
-        if name not in STUDENT_FILES:
+        if name not in layout.paths:
             continue
         copy = int(original["n"] or original["p"] or 0)
         order = (int(match["sid"]), copy)
@@ -224,7 +229,7 @@ def _flat_submissions(entries: list[os.DirEntry]) -> dict[str, Submission]:
                 problems.append(problem)
             else:
                 files[name] = path
-        for name in REQUIRED_FILES:
+        for name in layout.required:
             if name not in chosen:
                 problems.append(f"no {name} among your uploaded files.")
         subs[student] = Submission(student, files, tuple(problems))

@@ -33,8 +33,8 @@ from ..results import STATUSES, SubmissionResult, TestResult
 from ..suites import contexts
 from ..suites.plugin import JudgePlugin, Outcome
 from .local_session import LocalSession
-from .model import REQUIRED_FILES, StagedSubmission
-from .proxy import FC_NET, LAYERS, SYNTAX_ERRORS, Failure, Stopped, Student, StudentRaised, clean
+from .model import Layout, StagedSubmission
+from .proxy import SYNTAX_ERRORS, Failure, Stopped, Student, StudentRaised, clean
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ class SubmissionState:
     def block_on_import(self, failure: Failure, events) -> None:
         self.block(_import_status(failure, events), _import_message(failure))
 
-    def note_import_problem(self, failure: Failure, events) -> None:
+    def note_import_problem(self, failure: Failure, events, name: str) -> None:
         self.statuses.append(_import_status(failure, events))
-        self.notes.append(_import_message(failure) + " The net checks could not run.")
+        self.notes.append(_import_message(failure) + f" The checks that use {name} could "
+                          "not run.")
 
     def record(self, outcome: Outcome, recheck=None) -> None:
         """Score one test. ``recheck(outcome)`` is True when the test, which raised, passes
@@ -136,7 +137,8 @@ class SubmissionState:
             student=self.staged.student, status=status, score=score, max_score=max_score,
             tests=tuple(self.tests), execution_time=round(time.perf_counter() - self.started, 4) if self.started else 0.0,
             sandbox=self.sandbox, content_hash=self.staged.content_hash,
-            output=self._summary(status, score, max_score), files=tuple(self.staged.files))
+            output=self._summary(status, score, max_score), files=tuple(self.staged.files),
+            absent=_absent(self.staged))
 
     def internal_result(self, catalogue, reason: str) -> SubmissionResult:
         self.close()
@@ -146,7 +148,8 @@ class SubmissionState:
             student=self.staged.student, status="internal_error", score=0.0,
             max_score=sum(i.points for i in catalogue), tests=tests,
             sandbox=self.sandbox, content_hash=self.staged.content_hash,
-            output=f"Not graded: {reason}.", files=tuple(self.staged.files))
+            output=f"Not graded: {reason}.", files=tuple(self.staged.files),
+            absent=_absent(self.staged))
 
     def _summary(self, status: str, score: float, max_score: float) -> str:
         passed = sum(t.passed for t in self.tests)
@@ -165,6 +168,18 @@ class SubmissionState:
         # The worker's own notes (imports it skipped, Python warnings) become "Note:" lines:
         # "Output printed by your code" keeps only what the student's code printed.
         return tidy_output("\n".join(lines))
+
+
+def _absent(staged: StagedSubmission) -> tuple[tuple[str, str], ...]:
+    """The optional files not graded, with what the grader used in their place."""
+    layout = staged.layout or _default_layout()
+    return tuple((name, instead) for name, instead in layout.when_absent
+                 if name not in staged.files)
+
+
+def _default_layout() -> Layout:
+    from .. import course
+    return course.layout("")
 
 
 def _import_status(failure: Failure, events) -> str:
@@ -204,7 +219,7 @@ class _Reference:
     """The reference solution as a ``student``: for rechecking a check that raised.
 
     It runs in THIS process (``LocalSession``), which is right for our own code only; one
-    per way a submission can be shaped (with or without ``fc_net.py``, a net that failed to
+    per way a submission can be shaped (which files it has, which of them failed to
     import), opened on first use and closed with the batch.
     """
 
@@ -212,31 +227,30 @@ class _Reference:
         self.students: dict[tuple, Student | None] = {}
         self.sessions: list[LocalSession] = []
 
-    def like(self, student: Student) -> Student | None:
-        key = (student.has_fc_net, student.net_unavailable)
+    def like(self, student: Student, layout: Layout | None) -> Student | None:
+        key = (student.files, tuple(sorted(student.unavailable.items())))
         if key not in self.students:
-            self.students[key] = self._open(*key)
+            self.students[key] = self._open(student.files, dict(student.unavailable), layout)
         return self.students[key]
 
-    def _open(self, has_fc_net: bool, net_unavailable: str | None) -> Student | None:
+    def _open(self, files: tuple[str, ...], unavailable: dict[str, str],
+              layout: Layout | None) -> Student | None:
         try:
             root = solutions_dir()
         except InternalError:  # the student edition of grader check has no solutions/
             return None
-        if not (root / "cs231n" / "layers.py").is_file():
+        if layout is None or not all((root / layout.paths[n]).is_file() for n in files):
             return None
         session = LocalSession(root)
         self.sessions.append(session)
-        files = ("layers.py", "fc_net.py") if has_fc_net else ("layers.py",)
-        reference = Student(session, files=files)
+        reference = Student(session, files=files, unavailable=unavailable)
         try:
-            session.import_module(LAYERS)
-            if has_fc_net:
-                session.import_module(FC_NET)
+            for name in files:
+                if name not in unavailable:
+                    session.import_module(layout.module(name))
         except Exception:
             log.exception("the reference solution could not be imported for a recheck")
             return None
-        reference.net_unavailable = net_unavailable
         return reference
 
     def close(self) -> None:
@@ -268,7 +282,8 @@ class _Batch:
 
     def _open(self, state: SubmissionState) -> None:
         staged = state.staged
-        missing = [name for name in REQUIRED_FILES if name not in staged.files]
+        layout = staged.layout or _default_layout()
+        missing = [name for name in layout.required if name not in staged.files]
         if missing:
             found = " ".join(staged.problems)
             state.block("missing", f"No {' or '.join(missing)} was found in your submission, "
@@ -283,17 +298,19 @@ class _Batch:
                         f"({type(error).__name__}); your submission will be regraded.")
             return
         student = Student(state.session, files=staged.files, sources=dict(staged.sources))
-        try:
-            student.guard("importing layers.py", state.session.import_module, LAYERS)
-        except Failure as failure:
-            state.block_on_import(failure, student.events)
-            return
-        if student.has_fc_net:
+        # Required files first: when one cannot be imported, no check can run. An optional
+        # one that fails leaves the checks that need it to say so.
+        order = sorted(staged.files, key=lambda name: name not in layout.required)
+        for name in order:
             try:
-                student.guard("importing fc_net.py", state.session.import_module, FC_NET)
+                student.guard(f"importing {name}", state.session.import_module,
+                              layout.module(name))
             except Failure as failure:
-                student.net_unavailable = str(failure)
-                state.note_import_problem(failure, student.events)
+                if name in layout.required:
+                    state.block_on_import(failure, student.events)
+                    return
+                student.unavailable[name] = str(failure)
+                state.note_import_problem(failure, student.events, name)
         state.student = student
 
     def record(self, index: int, outcome: Outcome) -> None:
@@ -310,7 +327,7 @@ class _Batch:
         """
         if outcome.recheck is None or state.student is None:
             return False
-        reference = self.reference.like(state.student)
+        reference = self.reference.like(state.student, state.staged.layout or _default_layout())
         if reference is None:
             return False
         stream = np.random.get_state()

@@ -5,14 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The student's files: submitted name -> path inside the staged cs231n package.
-STUDENT_FILES = {
-    "layers.py": "cs231n/layers.py",
-    "fc_net.py": "cs231n/classifiers/fc_net.py",
-    # Optional: students add helpers of their own (affine_relu_dropout_forward) here.
-    "layer_utils.py": "cs231n/layer_utils.py",
-}
-REQUIRED_FILES = ("layers.py",)
+
+@dataclass(frozen=True)
+class Layout:
+    """An assignment's submitted files: where each goes in the course package (its
+    manifest's ``[files]``), which must be there, and which count only once started."""
+
+    files: tuple[tuple[str, str], ...]  # (submitted name, package path), manifest order
+    required: tuple[str, ...] = ()
+    # Graded as not submitted while still exactly as released (every TODO raising its stub).
+    optional_unless_started: tuple[str, ...] = ()
+    # (optional file, what the grader used in its place), said when it was not graded
+    when_absent: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def paths(self) -> dict[str, str]:
+        return dict(self.files)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.files)
+
+    def module(self, name: str) -> str:
+        """The module a submitted file is imported as: cs231n/layers.py -> cs231n.layers"""
+        return self.paths[name].removesuffix(".py").replace("/", ".")
 
 
 @dataclass(frozen=True)
@@ -22,6 +38,7 @@ class Submission:
     student: str
     files: dict[str, Path] = field(default_factory=dict)  # submitted name -> source path
     problems: tuple[str, ...] = ()  # what discovery found wrong, in student-facing words
+    layout: Layout | None = None  # the assignment's files (None: the course's default)
 
 
 @dataclass(frozen=True)
@@ -36,3 +53,4 @@ class StagedSubmission:
     # submitted name -> source, as staged: what the suite may read as text (docstrings,
     # conventions) without trusting anything the worker could rewrite later
     sources: tuple[tuple[str, bytes], ...] = ()
+    layout: Layout | None = None  # the assignment's files, for the judge's imports

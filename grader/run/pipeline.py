@@ -196,8 +196,9 @@ def _run_notebooks(submissions, out, config, assignment_dir, slot_factory, stude
     from ..notebooks.submitted import find_notebook
     from .discover import student_id
 
+    name = course.notebook_name(config.assignment)
     with_notebook = [f for f in submissions.iterdir()
-                     if f.is_dir() and not f.is_symlink() and find_notebook(f)]
+                     if f.is_dir() and not f.is_symlink() and find_notebook(f, name)]
     if not with_notebook:
         return {}
     pending = sum(1 for f in with_notebook if student_id(f.name) in students)

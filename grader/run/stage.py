@@ -29,31 +29,28 @@ from pathlib import Path
 
 from ..errors import InternalError
 from .discover import MAX_FILE_BYTES
-from .model import STUDENT_FILES, StagedSubmission, Submission
+from .model import Layout, StagedSubmission, Submission
+from .worker_notes import SUBMITTED
 
 _COOKIE = re.compile(rb"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
 _SKIP = ("__pycache__",)
 
 
 # An optional file still exactly as released (every TODO still raises the stub) is graded as
-# not submitted, the rule `grader run`, `grader ci` and `grader check` share: a student who
-# only did layers.py scores the same whether the untouched fc_net.py was uploaded or not.
-OPTIONAL_UNLESS_STARTED = {"fc_net.py": "cs231n/classifiers/fc_net.py"}
+# not submitted (the manifest's ``optional_unless_started``), the rule `grader run`, `grader
+# ci` and `grader check` share: a student who only did the required file scores the same
+# whether the untouched optional one was uploaded or not.
 UNTOUCHED = ("{name} is still the released skeleton (every TODO in it still raises "
-             "NotImplementedError), so it was not graded: the net checks used the reference "
-             "net around your layers, as for a submission without {name}.")
+             "NotImplementedError), so it was not graded: you were graded as for a "
+             "submission without {name}.")
 _TODO_MARKER = b"START OF YOUR CODE"
 
 
-# An optional file the package already holds, submitted as released (a student who uploads
-# the whole cs231n folder): nothing in it is the student's, so it is not listed as graded.
-AS_RELEASED_IS_NOT_SUBMITTED = {"layer_utils.py": "cs231n/layer_utils.py"}
-
-
-def as_released(source: bytes, name: str) -> bool:
+def as_released(source: bytes, package_path: str) -> bool:
     """True when ``source`` parses to the released file's syntax tree (comments and layout
-    aside)."""
-    released = _released_tree(AS_RELEASED_IS_NOT_SUBMITTED[name])
+    aside): an optional file the package already holds, submitted as released (a student
+    who uploads the whole package folder) holds nothing of the student's."""
+    released = _released_tree(package_path)
     try:
         return released is not None and ast.dump(ast.parse(source)) == released
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -69,12 +66,9 @@ def _released_tree(package_path: str) -> str | None:
         return None
 
 
-def untouched_skeleton(source: bytes, name: str) -> bool:
-    """True when every TODO region of the optional file ``name`` still only raises the
+def untouched_skeleton(source: bytes, package_path: str) -> bool:
+    """True when every TODO region of the file at ``package_path`` still only raises the
     released stub (parsed, never run: this is the trusted side)."""
-    package_path = OPTIONAL_UNLESS_STARTED.get(name)
-    if package_path is None:
-        return False
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -98,6 +92,7 @@ class PreparedSubmission:
     texts: dict[str, bytes]  # submitted name -> normalised UTF-8 source
     problems: tuple[str, ...]
     content_hash: str
+    layout: Layout | None = None  # where each file goes in the package
 
 
 @dataclass(frozen=True)
@@ -148,6 +143,7 @@ def suite_version(*folders: Path) -> str:
 
 def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
     """Read and normalise the student's files; problems found here join discovery's."""
+    layout = sub.layout or _default_layout()
     texts: dict[str, bytes] = {}
     problems = list(sub.problems)
     digest = hashlib.sha256()
@@ -164,15 +160,22 @@ def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
         texts[name], note = normalise_source(raw, name)
         if note:
             problems.append(note)
-        if name in OPTIONAL_UNLESS_STARTED and untouched_skeleton(texts[name], name):
-            del texts[name]
-            problems.append(UNTOUCHED.format(name=name))
-        elif name in AS_RELEASED_IS_NOT_SUBMITTED and as_released(texts[name], name):
+        path = layout.paths[name]
+        if name in layout.optional_unless_started:
+            if untouched_skeleton(texts[name], path):
+                del texts[name]
+                problems.append(UNTOUCHED.format(name=name))
+        elif name not in layout.required and as_released(texts[name], path):
             del texts[name]  # the package has this very file: nothing of the student's in it
     for problem in problems:
         digest.update(b"problem\0" + problem.encode("utf-8", "backslashreplace"))
     digest.update(b"suite\0" + suite.encode())
-    return PreparedSubmission(sub.student, texts, tuple(problems), digest.hexdigest())
+    return PreparedSubmission(sub.student, texts, tuple(problems), digest.hexdigest(), layout)
+
+
+def _default_layout() -> Layout:
+    from .. import course
+    return course.layout("")
 
 
 def read_student_file(path: Path) -> bytes:
@@ -226,9 +229,13 @@ def write_staged(prepared: PreparedSubmission, dest: Path,
     with by an earlier worker cannot redirect a write.
     """
     dest = Path(dest)
+    layout = prepared.layout or _default_layout()
     files = {rel: data for rel, data in support.files}
     for name, text in prepared.texts.items():
-        files[STUDENT_FILES[name]] = text
+        files[layout.paths[name]] = text
+    # Which staged files are the student's, for the worker's messages and import notes.
+    files[SUBMITTED] = "".join(f"{layout.paths[name]}\t{name}\n" for name in layout.names
+                               if name in prepared.texts).encode()
     folders = {os.path.dirname(rel) for rel in files}
     folders |= {os.path.dirname(f) for f in folders if f}
     _remove_unexpected(dest, "", set(files), folders)
@@ -242,9 +249,9 @@ def write_staged(prepared: PreparedSubmission, dest: Path,
             os.close(fd)
     return StagedSubmission(
         student=prepared.student, root=dest,
-        files=tuple(name for name in STUDENT_FILES if name in prepared.texts),
+        files=tuple(name for name in layout.names if name in prepared.texts),
         problems=prepared.problems, content_hash=prepared.content_hash,
-        sources=tuple(sorted(prepared.texts.items())))
+        sources=tuple(sorted(prepared.texts.items())), layout=layout)
 
 
 _WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)

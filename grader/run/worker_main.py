@@ -95,7 +95,7 @@ class Worker:
 
     def hold(self, value, positions):
         """The items of a returned tuple at ``positions`` kept here, sent as handles: what
-        the grader only ever passes back (dropout's cache) need not cross twice."""
+        the grader only ever passes back (a layer's cache) need not cross twice."""
         if type(positions) is not list or not all(type(i) is int for i in positions):
             raise BadRequest("malformed hold positions")
         if not isinstance(value, (tuple, list)):
@@ -162,7 +162,7 @@ class Worker:
         """The error's text, with what a student needs when the cause is Python 2 code or an
         import the grader skipped."""
         if isinstance(exc, SyntaxError) and str(exc.filename).startswith(self.root):
-            shown = notes.STUDENT_MODULES.get(exc.filename[len(self.root):])
+            shown = self.placeholders.student_modules.get(exc.filename[len(self.root):])
             why = notes.python2_syntax(exc)
             if shown and why:
                 return (f"{shown} line {exc.lineno} is Python 2 code ({why}), and the grader "

@@ -28,12 +28,27 @@ import types
 # the student printed: the reports take such lines out of "Output printed by your code".
 NOTE = "[grader note] "
 MAX_WARNINGS = 5  # distinct Python warnings reported per worker
-# The student's files inside the staged package (the course package is cs231n).
-STUDENT_MODULES = {"cs231n/layers.py": "layers.py",
-                   "cs231n/classifiers/fc_net.py": "fc_net.py"}
+# Written by staging beside the package: one "<path in the package>\t<name the student
+# knows>" line per submitted file, read before any student code runs.
+SUBMITTED = ".submitted-files"
 COURSE = "cs231n"
 _IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))")
 _CATCHES_IMPORT = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def student_modules(root: str) -> dict[str, str]:
+    """The submission's own files under ``root``: staged path -> the name the student knows."""
+    try:
+        with open(os.path.join(root, SUBMITTED), encoding="utf-8") as handle:
+            lines = handle.read(65536).splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        path, _, shown = line.partition("\t")
+        if path and shown:
+            found[path] = shown
+    return found
 
 
 def text_of(obj) -> str:
@@ -70,7 +85,7 @@ _HELPER = re.compile(r"^\w+_(?:forward|backward)$")
 def missing_helper(exc: BaseException) -> str:
     """For an undefined layer function, where it is or what to do about it; else ''.
 
-    Students add helpers of their own (affine_relu_dropout_forward) to layer_utils.py, or
+    Students add helpers of their own to a utility module of the package, or
     lose a star import on the way (a skipped module's line, a flat layout).
     """
     name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
@@ -81,9 +96,9 @@ def missing_helper(exc: BaseException) -> str:
     if home:
         return (f"{name} is defined in {home}, but the module that uses it does not import "
                 f"it: add `from {home} import *` (or import {name}) at its top")
-    return (f"{name} is not defined in the released cs231n package; if it is a helper from "
-            "your own layer_utils.py, submit layer_utils.py with fc_net.py, or define it in "
-            "fc_net.py")
+    return (f"{name} is not defined in the released {COURSE} package; if it is a helper you "
+            "wrote in another file of the package, submit that file too, or define it in the "
+            "file that uses it")
 
 
 # --- NumPy 1 code ---------------------------------------------------------------------------
@@ -212,6 +227,7 @@ class Placeholders(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def __init__(self, root: str) -> None:
         self.root = root
+        self.student_modules = student_modules(root)
         self.origins: dict[str, tuple[str, int, str]] = {}  # module -> (file, line, statement)
         self.reported: set[str] = set()
         self.star_skipped: list[str] = []
@@ -247,7 +263,7 @@ class Placeholders(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             frame = frame.f_back
         if frame is None or not frame.f_code.co_filename.startswith(self.root):
             return None
-        shown = STUDENT_MODULES.get(frame.f_code.co_filename[len(self.root):])
+        shown = self.student_modules.get(frame.f_code.co_filename[len(self.root):])
         return (frame.f_code.co_filename, frame.f_lineno, shown) if shown else None
 
     def inside_fallback(self, filename: str, lineno: int) -> bool:
@@ -356,6 +372,7 @@ class WarningNotes:
 
     def __init__(self, root: str, printed) -> None:
         self.root = root
+        self.student_modules = student_modules(root)
         self.printed = printed  # how Python shows a warning (warnings.showwarning)
         self.seen: set[tuple] = set()
 
@@ -370,7 +387,7 @@ class WarningNotes:
         filename = str(filename)
         if filename.startswith(self.root):
             rel = filename[len(self.root):]
-            place = f"{STUDENT_MODULES.get(rel, rel)} line {lineno}"
+            place = f"{self.student_modules.get(rel, rel)} line {lineno}"
         else:
             place = f"{os.path.basename(filename)}, called from your code"
         note(f"warning: {category.__name__}: {message} ({place}). Python raised this "

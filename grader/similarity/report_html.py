@@ -70,16 +70,16 @@ def _reading_guide(report) -> list[str]:
         "builtins are kept. It then compares fingerprints of runs of "
         f"{report.k} tokens, and any shared run of {report.k + report.window - 1} tokens "
         "or more is always found. So renamed variables, reordered functions, rewritten "
-        "comments, changed constants, and code moved between <code>layers.py</code>, "
-        "<code>fc_net.py</code> and the notebook's code cells still match. Files that are "
+        "comments, changed constants, and code moved between the submitted files and the "
+        "notebook's code cells still match. Files that are "
         "not valid Python are compared by their tokens.</p>"),
         ("<p><strong>What it cannot see.</strong> Changes beyond that normalisation: "
         "code rewritten statement by statement (<code>x * mask</code> made "
         "<code>mask * x</code>, a loop made a vectorised call, a different library call "
         "that does the same thing), statements interleaved with new ones every few lines "
         f"(runs shorter than {report.k} tokens), a shared source outside this class (the web, "
-        "earlier years) unless two submissions both used it, and files other than "
-        "<code>layers.py</code>, <code>fc_net.py</code> and <code>Dropout.ipynb</code>.</p>"),
+        "earlier years) unless two submissions both used it, and files other than the "
+        "assignment's own and its notebook.</p>"),
         ("<p><strong>What it leaves out.</strong> Code provided in the released skeleton "
         f"(<code>{esc(report.skeleton)}</code>) never counts, so students who kept the starter "
         f"code do not match. Code found in more than {report.cutoff} of the "

@@ -17,13 +17,13 @@ from ..errors import GraderError, UsageError
 from ..run.discover import discover, student_id
 from ..run.stage import normalise_source, read_student_file
 
-NOTEBOOK = "Dropout.ipynb"
+NOTEBOOK = "notebook"  # the name a notebook's code cells are compared under
 MAX_NOTEBOOK_CODE = 1_000_000  # characters of code cells compared, as for a .py file
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    name: str  # as submitted: "layers.py", "fc_net.py", "Dropout.ipynb"
+    name: str  # as submitted ("layers.py"), or NOTEBOOK for a notebook's code cells
     text: str  # for a notebook: its code cells, each under a "# cell N" line
 
 
@@ -96,7 +96,7 @@ def notebook_code(folder: Path) -> tuple[SourceFile | None, str | None]:
     try:
         notebook, _ = intake.load(located.path)
     except GraderError as error:
-        return None, f"{NOTEBOOK}: {error}; not compared."
+        return None, f"{located.path.name}: {error}; not compared."
     return SourceFile(NOTEBOOK, notebook_script(notebook)), None
 
 

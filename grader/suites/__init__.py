@@ -17,10 +17,25 @@ import copy
 
 from grader.run.proxy import Failure, Stopped, StudentRaised
 
-__all__ = ["REAL_KINDS", "Failure", "Stopped", "StudentRaised", "about", "below", "close", "close_number",
+__all__ = ["NOT_SUBMITTED", "REAL_KINDS", "Failure", "NotSubmitted", "Stopped", "StudentRaised",
+           "about", "below", "close", "close_number",
            "contexts", "describe", "directional_error", "entrywise_error", "equal",
            "finite_mean", "floats", "prefetch", "real_array", "real_number", "relative_error",
            "same_number", "shared", "shown", "together", "value_of", "zero_count"]
+
+
+NOT_SUBMITTED = "was not submitted, so this check does not run here"
+
+
+class NotSubmitted(Failure):
+    """A public check that needs an optional file the student has not submitted (yet).
+
+    ``grader check`` lists such checks as not run instead of failing them: the grader
+    grades the submission without that file by the assignment's own rule.
+    """
+
+    def __init__(self, name: str, why: str = "") -> None:
+        super().__init__(f"{name} {NOT_SUBMITTED}" + (f": {why}" if why else ""))
 
 
 @contextlib.contextmanager

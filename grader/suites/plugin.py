@@ -13,6 +13,7 @@ returned (the same check passes on the reference) from a check that is broken.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from _pytest.runner import runtestprotocol  # stable: what pytest's own loop cal
 from grader.results import VISIBILITIES
 
 PARAM = "_grader_submission"
+PREPARE = "prepare_student"  # what a suite package may define (see ``prepared``)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class JudgePlugin:
 
     @pytest.fixture
     def student(self, _grader_submission):
+        # Prepared for its suite before each test (see ``_run``); asking for ``request``
+        # here would take every test off the plain call.
         return self.batch.student(_grader_submission)
 
     @pytest.fixture(scope="session", name="ref")
@@ -159,6 +163,10 @@ class JudgePlugin:
     def _run(self, item, nextitem) -> None:
         index, info = self._where[item.nodeid]
         outcome = Outcome(info=info)
+        try:
+            prepared(self.batch.student(index), item.module)
+        except Exception:  # noqa: BLE001, S110 - the test's own setup reports it
+            pass
         if item.nodeid in self._plain:
             self._call_plainly(item, index, outcome)
         else:
@@ -174,11 +182,11 @@ class JudgePlugin:
 
         def setup() -> None:
             for name in item._fixtureinfo.argnames:
-                arguments[name] = (self.batch.student(index) if name == "student"
-                                   else self.ref())
+                arguments[name] = (prepared(self.batch.student(index), item.module)
+                                   if name == "student" else self.ref())
         if _phase(outcome, "setup", setup) and not _phase(
                 outcome, "call", lambda: item.obj(**arguments)) and outcome.phase == "call":
-            outcome.recheck = _recheck(item.obj, arguments)
+            outcome.recheck = _recheck(item.obj, arguments, item.module)
 
     def _run_hooks(self, item, nextitem, outcome: Outcome) -> None:
         """pytest's own protocol, without logging, for tests that need more than the plain
@@ -202,11 +210,22 @@ class JudgePlugin:
         return report
 
 
-def _recheck(function, arguments: dict) -> Callable[[object], None]:
+def _recheck(function, arguments: dict, module) -> Callable[[object], None]:
     def call(student) -> None:
+        student = prepared(student, module)
         function(**{name: student if name == "student" else value
                     for name, value in arguments.items()})
     return call
+
+
+def prepared(student, module):
+    """``student`` as the suite of ``module`` wants it: its package's ``prepare_student``
+    (an assignment's own conveniences, such as named calls into its functions) has run."""
+    package = sys.modules.get(getattr(module, "__package__", None) or "")
+    hook = getattr(package, PREPARE, None)
+    if student is not None and callable(hook):
+        hook(student)
+    return student
 
 
 def _short_repr(excinfo) -> str:

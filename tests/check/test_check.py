@@ -4,15 +4,18 @@ of the hidden suite in what a student sees."""
 from __future__ import annotations
 
 import pytest
+from assignments.dropout.suite import diagnose
 from check_helpers import leaks, run_check
 
-from grader import paths
-from grader.check.command import PUBLIC_SUITE, find_assignment, remaining_todos
+from grader import course
+from grader.check.command import find_assignment, remaining_todos
 from grader.errors import UsageError
-from grader.suites.dropout import diagnose
 
 TODO_FUNCTIONS = ("dropout_forward", "dropout_backward", "FullyConnectedNet.__init__",
                   "FullyConnectedNet.loss")
+
+
+LAYOUT = course.layout("dropout")
 
 
 def test_on_the_skeleton_it_lists_what_to_implement(skeleton):
@@ -58,22 +61,22 @@ def test_code_that_exits_at_import_is_explained_not_fatal(solved):
 @pytest.mark.parametrize("where", ["cs231n/layers.py", "cs231n/classifiers/fc_net.py",
                                    "cs231n", "tests", "."])
 def test_any_path_inside_the_assignment_finds_it(skeleton, where):
-    assert find_assignment(skeleton / where) == skeleton.resolve()
+    assert find_assignment(skeleton / where, LAYOUT) == skeleton.resolve()
 
 
 def test_paths_outside_an_assignment_are_one_line_errors(tmp_path, skeleton):
     with pytest.raises(UsageError, match="no such file"):
-        find_assignment(tmp_path / "missing")
+        find_assignment(tmp_path / "missing", LAYOUT)
     with pytest.raises(UsageError, match="no cs231n/layers.py"):
-        find_assignment(tmp_path)
+        find_assignment(tmp_path, LAYOUT)
     with pytest.raises(UsageError, match="expected your layers.py"):
-        find_assignment(skeleton / "tests" / "conftest.py")
+        find_assignment(skeleton / "tests" / "conftest.py", LAYOUT)
 
 
 def test_todos_are_read_without_running_anything(skeleton):
     (skeleton / "cs231n" / "classifiers" / "fc_net.py").write_text("def broken(:\n")
     dropout = ("dropout_forward", "dropout_backward", "FullyConnectedNet.loss")
-    found = remaining_todos(skeleton, dropout)
+    found = remaining_todos(skeleton, LAYOUT, dropout)
     assert [f for f, _ in found] == ["cs231n/layers.py"] * 3  # a broken file is skipped
     assert found[0][1].startswith("dropout_forward: Implement training phase")
 
@@ -91,13 +94,22 @@ def test_github_job_summary_shows_the_public_score(solved, monkeypatch, tmp_path
 
 
 def test_the_public_suite_is_not_the_hidden_one():
-    assert PUBLIC_SUITE != paths.suites_dir() / "dropout"
-    for path in PUBLIC_SUITE.glob("*.py"):
+    assert course.find("dropout").public != course.find("dropout").suite
+    for path in course.find("dropout").public.glob("*.py"):
         assert not leaks(path.read_text(encoding="utf-8")), path.name
 
 
 def test_it_never_needs_the_reference_solution(solved, tmp_path, monkeypatch):
-    # The student edition has no solutions/: a check that reached for it would fail here.
-    monkeypatch.setenv("GRADER_HOME", str(tmp_path / "no-project"))
+    # The student edition has no reference solution, only the assignment's public part:
+    # a check that reached for anything else would fail here.
+    from grader.export.student import course_slice
+    home = tmp_path / "student-edition"
+    for name, path in course_slice(course.find("dropout")).items():
+        target = home / "solutions" / name.split("/_course/", 1)[1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    assert not (home / "solutions" / "cs231n").exists()
+    assert not list((home / "solutions").rglob("test_1_*.py"))  # no hidden test
+    monkeypatch.setenv("GRADER_HOME", str(home))
     code, out = run_check(solved)
     assert code == 0, out

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from check_helpers import leaks, run_check
 
-from grader import paths
+from grader import course, paths
 from grader.audit.catalogue import replace_functions
-from grader.check.command import PUBLIC_SUITE
 from grader.run.judge import judge
 from grader.run.local_session import LocalSlot
 from grader.run.model import Submission
@@ -98,7 +97,7 @@ def graded(tmp_path_factory):
         staged.append(write_staged(prepare(Submission(student=name, files=files)),
                                    root / "staged" / name, support))
     results = {}
-    judge(staged, slot=LocalSlot(), suite_dir=PUBLIC_SUITE,
+    judge(staged, slot=LocalSlot(), suite_dir=course.find("dropout").public,
           on_result=lambda r: results.setdefault(r.student, r))
     return results
 

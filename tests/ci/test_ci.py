@@ -8,18 +8,18 @@ import subprocess
 import sys
 
 import pytest
+from assignments.dropout.suite import diagnose
 from ci_cases import read_results
 
-from grader import paths
+from grader import course
 from grader.ci import main
 from grader.errors import UsageError
-from grader.suites.dropout import diagnose
 
 
 def declared_visibility() -> dict[str, str]:
     """Test name -> visibility, read from the hidden suite's decorators and docstrings."""
     declared = {}
-    for path in sorted((paths.suites_dir() / "dropout").glob("test_*.py")):
+    for path in sorted((course.find("dropout").suite).glob("test_*.py")):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
                 continue

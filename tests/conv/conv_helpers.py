@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader import course
 from grader.audit import catalogue
 from grader.run.judge import judge
 from grader.run.local_session import LocalSlot
@@ -23,15 +24,8 @@ SKELETON_LAYERS = ROOT / "assignment" / "cs231n" / "layers.py"
 
 
 def build_variant(variant: catalogue.Variant, dest: Path) -> Path:
-    """The variant as a submission folder: the reference layers.py with the variant's
-    functions swapped in (grader.audit.catalogue.build reads the dropout variants folder)."""
-    folder = Path(dest) / variant.name
-    folder.mkdir(parents=True, exist_ok=True)
-    layers = REFERENCE_LAYERS.read_text(encoding="utf-8")
-    if variant.layers:
-        layers = catalogue.replace_functions(layers, (VARIANTS / variant.layers).read_text("utf-8"))
-    (folder / "layers.py").write_text(layers, encoding="utf-8")
-    return folder
+    """The variant as a submission folder, built by the audit from the conv manifest."""
+    return catalogue.build(variant, dest, course.find("conv").layout)
 
 
 def folder_with(dest: Path, name: str, layers: str) -> Path:
@@ -46,7 +40,8 @@ def stage(folders: list[Path], dest: Path) -> list:
     staged = []
     for folder in folders:
         files = {"layers.py": folder / "layers.py"}
-        staged.append(write_staged(prepare(Submission(student=folder.name, files=files)),
+        staged.append(write_staged(prepare(Submission(student=folder.name, files=files,
+                                                      layout=course.find("conv").layout)),
                                    dest / folder.name, support))
     return staged
 

@@ -97,7 +97,7 @@ CATALOGUE = '''[[variant]]
 name = "identity"
 kind = "mutant"
 mistake = "returns x unchanged"
-layers = "identity.py"
+replace."layers.py" = "identity.py"
 kills = ["test_relu_values"]
 says = "is not max(x, 0)"
 
@@ -105,7 +105,7 @@ says = "is not max(x, 0)"
 name = "where"
 kind = "correct"
 mistake = "np.where instead of np.maximum"
-layers = "where.py"
+replace."layers.py" = "where.py"
 '''
 
 

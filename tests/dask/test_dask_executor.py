@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import paths
+from grader import course, paths
 from grader.errors import GraderError, UsageError
 from grader.run import pipeline
 from grader.run.progress import PlainProgress
@@ -187,7 +187,7 @@ def test_a_worker_with_another_suite_refuses_to_grade(tmp_path):
     from grader.run.stage import SupportPackage
 
     spec = GradingSpec(config=Config(), support=SupportPackage(()),
-                       suite_dir=paths.suites_dir() / "dropout", scratch=tmp_path)
+                       suite_dir=course.find("dropout").suite, scratch=tmp_path)
     outcome = grade_task(TaskSpec(spec, fingerprint="0" * 16), [])
     code, message = outcome["fatal"]
     assert code == 3 and "same grader version" in message and outcome["results"] == []

@@ -48,7 +48,7 @@ def build_class(root: Path, level: str, out: Path) -> Path:
 
     # The strongest attacker knows the real paths.
     if level in ISOLATED:
-        suites = Path(__file__).resolve().parents[2] / "grader" / "suites" / "dropout"
+        suites = Path(__file__).resolve().parents[2] / "solutions" / "assignments" / "dropout" / "suite"
         reads = (root / "reads_solutions" / "layers.py")
         reads.write_text(reads.read_text().replace("@SOLUTION@", str(solution / "layers.py"))
                          .replace("@SUITES@", str(suites)))

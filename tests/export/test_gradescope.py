@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from grader import paths
+from grader import course, paths
 from grader.errors import UsageError
 from grader.export import gradescope, main
 
@@ -36,8 +36,9 @@ def test_layout_has_the_scripts_the_suite_and_the_oracle(bundle):
     with zipfile.ZipFile(bundle) as archive:
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    hidden = sorted(p.name for p in (paths.suites_dir() / "dropout").glob("test_*.py"))
-    assert hidden and all(f"package/grader/suites/dropout/{n}" in modes for n in hidden)
+    hidden = sorted(p.name for p in course.find("dropout").suite.glob("test_*.py"))
+    assert hidden and all(f"home/solutions/assignments/dropout/suite/{n}" in modes
+                          for n in hidden)
     for name in ("package/pyproject.toml", "home/solutions/cs231n/layers.py",
                  "home/assignment/cs231n/layer_utils.py", "home/BUNDLE.txt"):
         assert name in modes, name
@@ -76,7 +77,7 @@ def test_run_autograder_grades_a_submission_with_the_bundled_suite(bundle, tmp_p
     shutil.copyfile(paths.solutions_dir() / "cs231n" / "layers.py",
                     root / "submission" / "cs231n" / "layers.py")
     # A test only the bundle has proves the bundle's suite ran, not the project's.
-    (root / "source/package/grader/suites/dropout/test_9_bundle.py").write_text(
+    (root / "source/home/solutions/assignments/dropout/suite/test_9_bundle.py").write_text(
         "import pytest\n\n\n@pytest.mark.points(1)\n@pytest.mark.visibility('hidden')\n"
         "def test_bundle(student):\n    \"\"\"only in the bundle\"\"\"\n")
     done = run_autograder(root)

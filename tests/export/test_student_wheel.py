@@ -25,7 +25,11 @@ def test_pip_installs_it_with_the_grader_command(tmp_path):
                           check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "site" / "bin" / "grader").is_file()
-    assert (tmp_path / "site" / "grader" / "check" / "public" / "test_public_layers.py").is_file()
+    shipped = tmp_path / "site" / "grader" / "_course" / "assignments" / "dropout"
+    assert (shipped / "public" / "test_public_layers.py").is_file()
+    # What the public checks import (the facade, diagnoses, statistics): no test, no input.
+    assert sorted(p.name for p in (shipped / "suite").glob("*.py")) == [
+        "__init__.py", "diagnose.py", "facade.py", "stats.py"]
 
 
 def test_record_matches_every_file_and_requirements_are_the_runtime_ones(tmp_path):

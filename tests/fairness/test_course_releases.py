@@ -84,7 +84,7 @@ def test_a_helper_from_the_students_layer_utils_is_graded_with_it(grade):
     without, feedback = grade("without", layers=LAYERS, fc_net=NET_WITH_HELPER)
     assert without.score == 75
     assert "affine_relu_drop_forward is not defined in the released cs231n package" in feedback
-    assert "submit layer_utils.py" in feedback
+    assert "submit that file too" in feedback
     with_it, feedback = grade("with", layers=LAYERS, fc_net=NET_WITH_HELPER,
                               layer_utils=HELPER)
     assert with_it.score == 100, lost(with_it)

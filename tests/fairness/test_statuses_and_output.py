@@ -20,8 +20,8 @@ def test_a_bad_import_in_fc_net_only_names_fc_net(grade):
     result, feedback = grade(layers=LAYERS, fc_net="from cs231n.layers import no_such_name\n"
                              + FC_NET)
     assert result.status == "import_error" and result.score == 75
-    assert feedback.split("\n")[4].startswith("Importing your fc_net.py failed, so the net "
-                                              "checks could not run; your layers.py was")
+    assert feedback.split("\n")[4].startswith("Importing your fc_net.py failed, so the checks "
+                                              "that use it could not run; your layers.py was")
     assert "Make sure importing it runs no experiments" not in feedback
 
 

@@ -8,7 +8,7 @@ from grader.run.errors import LimitExceeded, WorkerCrashed
 from grader.run.local_session import LocalSlot, many_in_turn
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT / "grader" / "suites" / "dropout"
+SUITE = ROOT / "solutions" / "assignments" / "dropout" / "suite"
 REFERENCE = ROOT / "solutions" / "cs231n"
 REFERENCE_LAYERS = (REFERENCE / "layers.py").read_text(encoding="utf-8")
 REFERENCE_NET = (REFERENCE / "classifiers" / "fc_net.py").read_text(encoding="utf-8")

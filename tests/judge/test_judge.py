@@ -247,7 +247,7 @@ def test_tests_needing_other_fixtures_or_marked_skip_run_through_pytest(make_sta
         "@pytest.mark.points(1)\n"
         "def test_plain(student, ref):\n"
         "    '''plain'''\n"
-        "    assert ref.__name__ == 'cs231n' and student.has_fc_net is False\n"
+        "    assert ref.__name__ == 'cs231n' and student.files == ('layers.py',)\n"
         "\n"
         "@pytest.mark.points(2)\n"
         "def test_own_fixture(numbers, tmp_path):\n"

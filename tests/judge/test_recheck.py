@@ -28,7 +28,7 @@ X = np.ones((2, 3))
 
 
 def _test_out(student):
-    return student.layers.dropout_forward(X, {"mode": "test", "p": 0.5})[0]
+    return student.call("cs231n.layers:dropout_forward", X, {"mode": "test", "p": 0.5})[0]
 
 
 @pytest.mark.points(1)

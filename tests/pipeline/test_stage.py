@@ -20,6 +20,7 @@ from grader.run.stage import (
     suite_version,
     write_staged,
 )
+from grader.run.worker_notes import SUBMITTED
 
 
 def test_utf8_bom_is_dropped():
@@ -189,7 +190,8 @@ def test_a_reused_staging_folder_holds_exactly_the_new_submission(tmp_path, assi
     assert (root / "layers.py").read_text() == "B = 1\n"
     assert (root / "classifiers" / "fc_net.py").read_text() == "class FullyConnectedNet:\n    pass\n"
     written = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    assert written == sorted(rel for rel, _ in support.files)
+    assert written == sorted([*(rel for rel, _ in support.files), SUBMITTED])
+    assert (dest / SUBMITTED).read_text() == "cs231n/layers.py\tlayers.py\n"
     assert staged.files == ("layers.py",)
 
 

@@ -9,7 +9,7 @@ import sympy as sp
 from grader.errors import InputFileError, UsageError
 from grader.quiz import main
 from grader.quiz.answers import Section, answer_paths, split_sections
-from grader.quiz.code_check import extract_code, reference_conv, wrap
+from grader.quiz.code_check import extract_code, wrap, wrap_settings
 from grader.quiz.grade import grade_question
 from grader.quiz.model import load_quiz
 from grader.quiz.q3 import grade_outputs, reference
@@ -17,6 +17,9 @@ from grader.quiz.report import gradebook_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZ = load_quiz(ROOT / "quizzes" / "quiz8")
+reference_conv = QUIZ.domain.hook("reference_conv")  # Q4's reference, in the quiz's domain
+Q4 = {k: v for k, v in wrap_settings(QUIZ.question("q4").settings).items()
+      if k != "strip_lines"}
 
 
 def grade(qid, text):
@@ -56,23 +59,23 @@ def test_prose_contradiction_goes_to_review_not_to_a_verdict():
 
 
 def test_wrap_a_snippet_into_the_function():
-    source = wrap("for n in range(N):\n    out = x\n", strip_lines=["data.describe()"])
+    source = wrap("for n in range(N):\n    out = x\n", strip_lines=["data.describe()"], **Q4)
     assert "def conv_forward(x, w, b, pad, stride):" in source
     assert "    for n in range(N):" in source and source.rstrip().endswith("return out")
 
 
 def test_wrap_keeps_a_students_function_and_adapts_its_signature():
     code = "def conv_forward_naive(x, w, b, conv_param):\n    return x, None\n"
-    source = wrap(code)
+    source = wrap(code, **Q4)
     assert "conv_forward_naive(x, w, b, {'pad': pad, 'stride': stride})" in source
     assert "result[0] if isinstance(result, tuple)" in source
 
 
 def test_wrap_drops_handout_lines_and_refuses_broken_code():
     assert "data.describe" not in wrap("out = x\ndata.describe()\n",
-                                       strip_lines=["data.describe()"])
+                                       strip_lines=["data.describe()"], **Q4)
     with pytest.raises(SyntaxError):
-        wrap("for n in range(N)\n    out = x\n")
+        wrap("for n in range(N)\n    out = x\n", **Q4)
 
 
 def test_code_is_found_in_fences_first():

@@ -12,9 +12,9 @@ REFERENCE = (paths.solutions_dir() / "cs231n" / "classifiers" / "fc_net.py").rea
 
 
 def test_the_released_skeleton_is_untouched_and_the_reference_is_not():
-    assert untouched_skeleton(SKELETON, "fc_net.py")
-    assert not untouched_skeleton(REFERENCE, "fc_net.py")
-    assert not untouched_skeleton(SKELETON, "layers.py")  # layers.py is always graded
+    assert untouched_skeleton(SKELETON, "cs231n/classifiers/fc_net.py")
+    assert not untouched_skeleton(REFERENCE, "cs231n/classifiers/fc_net.py")
+    assert not untouched_skeleton(SKELETON, "cs231n/layers.py")  # layers.py is always graded
 
 
 def test_a_net_with_one_todo_done_is_the_students_work():
@@ -22,11 +22,11 @@ def test_a_net_with_one_todo_done_is_the_students_work():
     start = text.index("raise NotImplementedError(")
     end = text.index(")\n", text.index("(your TODO in", start)) + 2
     started = text[:start] + "self.dropout_param = {}\n" + text[end:]
-    assert not untouched_skeleton(started.encode(), "fc_net.py")
+    assert not untouched_skeleton(started.encode(), "cs231n/classifiers/fc_net.py")
 
 
 def test_a_broken_file_is_never_called_untouched():
-    assert not untouched_skeleton(SKELETON + b"\ndef broken(:\n", "fc_net.py")
+    assert not untouched_skeleton(SKELETON + b"\ndef broken(:\n", "cs231n/classifiers/fc_net.py")
 
 
 def test_prepare_leaves_an_untouched_net_out_and_says_why(tmp_path):

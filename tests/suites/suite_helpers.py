@@ -6,20 +6,22 @@ from pathlib import Path
 
 import numpy as np
 
+from grader import course
 from grader.run.judge import judge
 from grader.run.local_session import LocalSlot
-from grader.run.model import STUDENT_FILES, Submission
+from grader.run.model import Submission
 from grader.run.stage import SupportPackage, prepare, write_staged
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT / "grader" / "suites" / "dropout"
+SUITE = ROOT / "solutions" / "assignments" / "dropout" / "suite"
 
 
 def stage_folders(folders: list[Path], dest: Path) -> list:
     support = SupportPackage.load(ROOT / "assignment")
     staged = []
     for folder in folders:
-        files = {name: folder / name for name in STUDENT_FILES if (folder / name).is_file()}
+        files = {name: folder / name for name in course.layout("dropout").names
+                 if (folder / name).is_file()}
         prepared = prepare(Submission(student=folder.name, files=files))
         staged.append(write_staged(prepared, dest / folder.name, support))
     return staged

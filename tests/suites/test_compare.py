@@ -162,9 +162,9 @@ def test_descriptions_stay_short_whatever_the_value():
 
 # -- every comparison in the suites goes through the helpers --------------------------------
 
-SUITES = sorted([*(ROOT / "grader" / "suites" / "dropout").glob("test_*.py"),
-                 ROOT / "grader" / "suites" / "dropout" / "data.py",
-                 ROOT / "grader" / "suites" / "dropout" / "samples.py",
+SUITES = sorted([*(ROOT / "solutions" / "assignments" / "dropout" / "suite").glob("test_*.py"),
+                 ROOT / "solutions" / "assignments" / "dropout" / "suite" / "data.py",
+                 ROOT / "solutions" / "assignments" / "dropout" / "suite" / "samples.py",
                  *(ROOT / "grader" / "check" / "public").glob("test_*.py")])
 # Raw numpy comparisons let NaN through or broadcast; `error > tol` passes a NaN error.
 # (The suite's own inputs, x, are trusted.)

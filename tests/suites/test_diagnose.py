@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from grader.suites.dropout import diagnose
-from grader.suites.dropout.stats import normal_cdf
+from assignments.dropout.suite import diagnose
+from assignments.dropout.suite.stats import normal_cdf
 
 N = 10_000
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from grader.suites.dropout import data
+from assignments.dropout.suite import data
 
 
 def pre_activations(case, mask1, p):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from assignments.dropout.audit.sweep import correct_variants, sweep
 
 from grader.audit import catalogue
-from grader.audit.sweep import correct_variants, sweep
 
 
 def test_sweep_counts_a_mutant_as_failing():

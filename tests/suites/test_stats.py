@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 import pytest
-
-from grader.suites.dropout import stats
+from assignments.dropout.suite import stats
 
 
 def tail_below(n, p, k):  # P(K < k), exact with integers and floats

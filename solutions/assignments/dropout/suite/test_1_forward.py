@@ -20,8 +20,9 @@ from grader.suites import (
     together,
     zero_count,
 )
-from grader.suites.dropout import data, diagnose
-from grader.suites.dropout.samples import (
+
+from . import data, diagnose
+from .samples import (
     P_VALUES,
     TRAIN_32,
     forward,
@@ -31,7 +32,7 @@ from grader.suites.dropout.samples import (
     train,
     train_sample,
 )
-from grader.suites.dropout.stats import binomial_region, mean_region, normal_cdf
+from .stats import binomial_region, mean_region, normal_cdf
 
 
 @pytest.mark.points(10)

@@ -9,7 +9,8 @@ its own ``make_net``, with their calls into the student's code batched (see
 from __future__ import annotations
 
 from grader.suites import about
-from grader.suites.dropout import data, netapi
+
+from . import data, netapi
 
 
 def make_net(student, case, *, dropout, seed):

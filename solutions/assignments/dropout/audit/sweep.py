@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import course
-from ..paths import solutions_dir
-from ..run.judge import judge
-from ..run.local_session import LocalSlot
-from ..run.model import STUDENT_FILES, StagedSubmission
-from . import catalogue
+from grader import course
+from grader.audit import catalogue
+from grader.paths import assignment_dir
+from grader.run.judge import judge
+from grader.run.local_session import LocalSlot
+from grader.run.model import StagedSubmission, Submission
+from grader.run.stage import SupportPackage, prepare, write_staged
 
 OFFSET_VARIABLE = "GRADER_SWEEP_OFFSET"
 _SEED_LINE = 'np.random.seed(dropout_param["seed"])'
@@ -59,27 +60,17 @@ class _SweepSlot(LocalSlot):
 
 
 def _stage(folder: Path, root: Path) -> StagedSubmission:
-    """A staged package: the reference support files plus the variant's student files."""
-    package = solutions_dir() / "cs231n"
-    for rel in ("__init__.py", "layer_utils.py", "fast_layers.py", "im2col.py",
-                "classifiers/__init__.py"):
-        target = root / "cs231n" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes((package / rel).read_bytes())
-    files, sources = [], []
-    for name, rel in STUDENT_FILES.items():
-        if (folder / name).is_file():
-            sources.append((name, (folder / name).read_bytes()))
-            (root / rel).write_bytes(sources[-1][1])
-            files.append(name)
-    if "fc_net.py" not in files:  # without the student's net the package must not import one
-        (root / "cs231n" / "classifiers" / "__init__.py").write_text("")
-    return StagedSubmission(student=folder.name, root=root, files=tuple(files), problems=(),
-                            content_hash="sweep", sources=tuple(sources))
+    """The variant staged as any submission is: the released package plus its files."""
+    layout = course.find("dropout").layout
+    files = {name: folder / name for name in layout.names if (folder / name).is_file()}
+    prepared = prepare(Submission(folder.name, files, layout=layout), suite="sweep")
+    return write_staged(prepared, root, SupportPackage.load(assignment_dir()))
 
 
 def correct_variants(names: list[str] | None = None) -> list[catalogue.Variant]:
-    variants = [v for v in catalogue.load() if v.kind == "correct"]
+    manifest = course.find("dropout")
+    variants = [v for v in catalogue.load(manifest.catalogue, manifest.variants)
+                if v.kind == "correct"]
     return [v for v in variants if names is None or v.name in names]
 
 
@@ -87,7 +78,7 @@ def sweep(indices, *, variants: list[catalogue.Variant] | None = None, batch: in
           suite_dir: Path | None = None, progress=None) -> SweepReport:
     """Grade every variant once per sweep index; count the points lost."""
     variants = correct_variants() if variants is None else variants
-    suite_dir = suite_dir or course.find(course.resolve(None)).suite
+    suite_dir = suite_dir or course.find("dropout").suite
     report = SweepReport()
     indices = list(indices)
     with tempfile.TemporaryDirectory(prefix="grader-sweep-") as scratch:

@@ -183,7 +183,8 @@ def explaining(test):
     import functools
 
     from grader.suites import Failure
-    from grader.suites.dropout import conventions
+
+    from . import conventions
 
     @functools.wraps(test)
     def run(*args, **kwargs):

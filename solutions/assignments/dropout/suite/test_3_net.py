@@ -32,9 +32,10 @@ from grader.suites import (
     shown,
     value_of,
 )
-from grader.suites.dropout import data, diagnose, netapi
-from grader.suites.dropout.passes import make_net, on_nets, scores_pass, shifted, train_pass
-from grader.suites.dropout.samples import require_dropping
+
+from . import data, diagnose, netapi
+from .passes import make_net, on_nets, scores_pass, shifted, train_pass
+from .samples import require_dropping
 
 GRAD_P = (0.75, 0.3)
 P_MIN = min(GRAD_P)

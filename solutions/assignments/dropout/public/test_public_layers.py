@@ -22,8 +22,9 @@ from grader.suites import (
     real_array,
     zero_count,
 )
-from grader.suites.dropout import diagnose
-from grader.suites.dropout.stats import binomial_region, mean_region
+
+from ..suite import diagnose
+from ..suite.stats import binomial_region, mean_region
 
 KEEP = (0.25, 0.4, 0.7, 0.9)  # 0.5 would hide mistakes that swap p and 1 - p
 

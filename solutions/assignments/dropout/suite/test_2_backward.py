@@ -21,8 +21,9 @@ from grader.suites import (
     together,
     value_of,
 )
-from grader.suites.dropout import data, diagnose
-from grader.suites.dropout.samples import (
+
+from . import data, diagnose
+from .samples import (
     forward,
     require_dropping_or_backward,
     sample_in_test_mode,

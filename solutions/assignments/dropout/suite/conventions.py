@@ -24,8 +24,9 @@ import re
 import numpy as np
 
 from grader.suites import shared
-from grader.suites.dropout import data
-from grader.suites.dropout.netapi import note
+
+from . import data
+from .netapi import note
 
 _DROP = re.compile(r"\bdrop(?:s|ped|ping)?\b[^.]*?\bwith\s+probability\s+p\b", re.IGNORECASE)
 _KEEP = re.compile(r"\bkeep(?:s|ing)?\b[^.]*?\bwith\s+probability\s+p\b", re.IGNORECASE)

@@ -1,1 +1,0 @@
-"""The public checks ``grader check`` runs; they ship to students (see docs/ci.md)."""
