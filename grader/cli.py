@@ -55,16 +55,20 @@ def cli() -> None:
               help="Do not write; fail if assignment/ differs from a fresh release.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write the skeleton (default: assignment/ of the project).")
-def release(check_only: bool, out: Path | None) -> None:
+@click.option("--assignment", "assignment", type=str, default=None, metavar="NAME",
+              help="Release only that assignment's own skeleton into --out (no other "
+                   "assignment's TODOs, tests or notebook).")
+def release(check_only: bool, out: Path | None, assignment) -> None:
     """Generate the student skeleton assignment/ from solutions/.
 
     \b
     Examples:
-      grader release            regenerate assignment/
+      grader release            regenerate assignment/ (every assignment's TODOs)
       grader release --check    exit 1 if assignment/ has drifted
+      grader release --assignment conv --out handout/conv   one assignment's own skeleton
     """
     from .release import main as release_main
-    release_main(check=check_only, out=out)
+    release_main(check=check_only, out=out, assignment=assignment)
 
 
 @cli.command(context_settings=CONTEXT)

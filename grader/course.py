@@ -51,6 +51,8 @@ class Assignment:
     catalogue: Path | None = None
     variants: Path | None = None
     release_functions: tuple[str, ...] = ()
+    release_tests: tuple[str, ...] = ()  # public tests its own skeleton ships
+    release_readme: Path | None = None  # its own skeleton's README template
     notebook: Path | None = None
     examples: Path | None = None
     extra: dict = field(default_factory=dict)  # tables the engine does not read itself
@@ -143,6 +145,8 @@ def _parse(data: dict, folder: Path, source: str) -> Assignment:
         catalogue=path_of(audit, "catalogue", "audit."),
         variants=path_of(audit, "variants", "audit."),
         release_functions=names(data.get("release", {}), "functions", "release."),
+        release_tests=names(data.get("release", {}), "tests", "release."),
+        release_readme=path_of(data.get("release", {}), "readme", "release."),
         notebook=path_of(data.get("notebook", {}), "source", "notebook."),
         examples=path_of(data.get("examples", {}), "submissions", "examples."),
         extra={k: v for k, v in data.items() if k not in known})

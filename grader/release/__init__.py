@@ -101,6 +101,19 @@ def drifts(fresh: Path, committed: Path) -> list[str]:
     return problems
 
 
+def release_one(src_root: Path, dest: Path, name: str) -> list[str]:
+    """Release assignment ``name``'s own skeleton (see :mod:`grader.release.scope`)."""
+    from .. import course
+    from .scope import scoped_sources
+    manifest = course.find(name)
+    with tempfile.TemporaryDirectory(prefix="grader-release-scope-") as scratch:
+        scoped = scoped_sources(src_root, Path(scratch) / "solutions", manifest,
+                                course.assignments())
+        names = release(scoped, dest)
+    print(f"released {len(names)} files of assignment {manifest.name} to {dest}")
+    return names
+
+
 def check_release(src_root: Path, committed: Path, *, steps: Iterable[Step] = STEPS) -> int:
     """Raise :class:`ReleaseDrift` unless ``committed`` equals a fresh release.
 
@@ -119,10 +132,16 @@ def check_release(src_root: Path, committed: Path, *, steps: Iterable[Step] = ST
     return count
 
 
-def main(*, check: bool, out: Path | None) -> None:
-    """``grader release [--check] [--out DIR]``."""
+def main(*, check: bool, out: Path | None, assignment: str | None = None) -> None:
+    """``grader release [--check] [--out DIR] [--assignment NAME --out DIR]``."""
     root = project_root()
     src, dest = root / "solutions", Path(out) if out is not None else root / "assignment"
+    if assignment:
+        if check or out is None:
+            raise UsageError("--assignment releases one assignment's own skeleton into the "
+                             "folder --out names (the committed assignment/ is the course's)")
+        release_one(src, dest, assignment)
+        return
     if check:
         count = check_release(src, dest)
         print(f"{dest} matches a fresh release of {src} ({count} files)")
