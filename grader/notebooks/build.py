@@ -98,13 +98,25 @@ def write_notebooks(src_root: Path, dest_root: Path) -> list[Path]:
     """
     src_root, dest_root = Path(src_root), Path(dest_root)
     written = []
-    for source in sorted((src_root / SOURCES).glob("*.toml")):
+    for source in notebook_sources(src_root):
         built = render(source)
         name, student = built["student"]
         if dest_root.resolve() == (src_root.parent / "assignment").resolve():
             write_solution_notebook(src_root, source, built)
         written.append(_write_if_changed(dest_root / name, student))
     return written
+
+
+def notebook_sources(src_root: Path) -> list[Path]:
+    """The notebook sources of a solutions folder: ``notebook/*.toml`` and the one each
+    assignment's manifest there names (``[notebook] source``)."""
+    from ..course import ASSIGNMENTS, MANIFEST, load
+    found = dict.fromkeys(p.resolve() for p in sorted((src_root / SOURCES).glob("*.toml")))
+    for manifest in sorted((src_root / ASSIGNMENTS).glob(f"*/{MANIFEST}")):
+        source = load(manifest).notebook
+        if source is not None and source.is_file():
+            found.setdefault(source.resolve(), None)
+    return list(found)
 
 
 def write_solution_notebook(src_root: Path, source: Path, built: dict | None = None) -> Path:
