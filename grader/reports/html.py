@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..results import STATUSES, SubmissionResult
 from .files import atomic_write
 from .gradebook import test_names
-from .words import adjustment_text, sandbox_text, status_label
+from .words import adjustment_text, sandbox_text, split_notes, status_label
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CSS = """
@@ -90,15 +90,26 @@ def render(results: list[SubmissionResult], *, folders: dict[str, str], facts) -
     out += _slowest(results, folders)
     out += _sandbox(results, facts)
     out += ["<h2>Students</h2>", ("<table><tr><th>student</th><th>score</th><th>status</th>"
-            "<th>files</th></tr>")]
+            "<th>files</th><th>notes from the grader</th></tr>")]
     for r in results:
         folder = folders[r.student]
         out.append(f'<tr><td><a href="{_href(folder, "feedback.md")}">{esc(r.student)}</a></td>'
                    f'<td class="n">{r.score:g} / {r.max_score:g}{_changed(r)}</td>'
                    f"<td>{esc(status_label(r.status))}</td>"
-                   f'<td><a href="{_href(folder, "results.json")}">results.json</a></td></tr>')
+                   f'<td><a href="{_href(folder, "results.json")}">results.json</a></td>'
+                   f"<td>{_notes(r)}</td></tr>")
     out += ["</table>", "</body></html>"]
     return "\n".join(out) + "\n"
+
+
+def _notes(result: SubmissionResult, shown: int = 3) -> str:
+    """The grader's notes on a submission (a convention assumed, an import skipped), so a
+    TA sees from the class page which feedback says more than the tests."""
+    notes = [line[len("Note: "):] for line in (result.output or "").splitlines()
+             if line.startswith("Note: ")] + split_notes(result.output)[0]
+    items = "".join(f'<div class="msg">{esc(note[:300])}</div>' for note in notes[:shown])
+    more = len(notes) - shown
+    return items + (f'<span class="muted">and {more} more</span>' if more > 0 else "")
 
 
 def _changed(result: SubmissionResult) -> str:

@@ -65,3 +65,14 @@ def test_reports_show_the_change_and_the_reason():
 def test_unadjusted_gradebook_keeps_its_columns():
     header = gradebook.render([_result()]).splitlines()[0]
     assert header.split(",")[:5] == ["student", "score", "max_score", "status", "t1"]
+
+
+def test_the_class_page_shows_each_students_grader_notes(tmp_path):
+    from grader.reports import html
+    result = SubmissionResult("ada", "graded", 4.0, 10.0, output=(
+        "2 of 2 checks passed.\nNote: your net takes <b>dropout_keep_ratio</b>; graded as "
+        "dropout."))
+    from grader.reports import ReportFacts
+    page = html.render([result], folders={"ada": "ada"}, facts=ReportFacts())
+    assert "notes from the grader" in page
+    assert "&lt;b&gt;dropout_keep_ratio&lt;/b&gt;" in page and "<b>dropout" not in page
