@@ -296,6 +296,7 @@ class ClassRuns:
         out = home / f"{layout}-{sandbox}"
         argv = [str(venv / "bin" / "grader"), "run", str(self.envs.project / "examples" /
                                                           "submissions"),
+                "--assignment", "dropout",  # as the README's command names it
                 "--out", str(out), "--sandbox", sandbox, "--jobs", RUN_JOBS]
         start = time.monotonic()
         done = run_as(who, argv, cwd=home)
