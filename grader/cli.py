@@ -171,8 +171,9 @@ def quiz(quiz_dir: Path, answers_dir: Path | None, out: Path, check_answer, jobs
               help="Processes that fingerprint at once (default: all cores).")
 @click.option("--skeleton", type=click.Path(path_type=Path), default=None,
               help="Released skeleton whose code never counts (default: assignment/).")
+@assignment_option
 def similarity(submissions: Path, out: Path, top: int, threshold: float, common: float,
-               jobs, skeleton) -> None:
+               jobs, skeleton, assignment) -> None:
     """Rank pairs of submissions in SUBMISSIONS by shared code, for a person to review.
 
     Compares the submitted .py files and the notebook's code cells after normalisation
@@ -183,13 +184,14 @@ def similarity(submissions: Path, out: Path, top: int, threshold: float, common:
 
     \b
     Examples:
-      grader similarity examples/submissions
+      grader similarity examples/submissions --assignment NAME
       grader similarity submissions/ --out similarity --top 50
       grader similarity submissions/ --threshold 0.5 --common 0.05
     """
     from .similarity import main as similarity_main
     sys.exit(similarity_main(submissions=submissions, out=out, top=top, threshold=threshold,
-                             common=common, jobs=jobs, skeleton=skeleton) or 0)
+                             common=common, jobs=jobs, skeleton=skeleton,
+                             assignment=assignment) or 0)
 
 
 @cli.command(context_settings=CONTEXT)

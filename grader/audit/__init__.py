@@ -36,7 +36,7 @@ def main(*, jobs: int | None = None, sandbox: str = "auto", require_sandbox: str
         build_all(submissions, variants, manifest.layout)
         graded = grade_folder(submissions, out=work / "grades", jobs=jobs, sandbox=sandbox,
                               suite_dir=suite_dir, slot_factory=slot_factory,
-                              require_sandbox=require_sandbox)
+                              require_sandbox=require_sandbox, assignment=manifest.name)
     tests = list(suite_tests(suite_dir).values())
     audit = Audit(variants=variants, results=graded.results, tests=tests)
     render(audit, console, isolation=graded.isolation)

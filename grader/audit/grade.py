@@ -52,7 +52,7 @@ def choose_slot(slot_factory) -> tuple[object, str]:
 
 def grade_folder(submissions: Path, *, out: Path, jobs: int | None, sandbox: str,
                  suite_dir: Path | None = None, slot_factory=None,
-                 require_sandbox: str | None = None) -> Graded:
+                 require_sandbox: str | None = None, assignment: str | None = None) -> Graded:
     """Grade every folder under ``submissions`` through the pipeline; results by student."""
     from ..run import pipeline
 
@@ -60,7 +60,7 @@ def grade_folder(submissions: Path, *, out: Path, jobs: int | None, sandbox: str
     config = pipeline.build_config(out=out, jobs=jobs, timeout=None, call_timeout=None,
                                    memory=None, sandbox=sandbox, force=True, only=None,
                                    executor="local", scheduler=None,
-                                   require_sandbox=require_sandbox,
+                                   require_sandbox=require_sandbox, assignment=assignment,
                                    suite_given=suite_dir is not None)
     summary = pipeline.grade(submissions=Path(submissions), config=config, progress=_Quiet(),
                              slot_factory=slot, suite_dir=suite_dir)

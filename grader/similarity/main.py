@@ -16,7 +16,7 @@ from .fingerprint import WINDOW, K
 from .prints import SubmissionPrints, default_jobs, fingerprint_all, skeleton_hashes
 from .rank import Pair, rank
 from .regions import PairDetail, detail
-from .sources import NOTEBOOK, collect, skeleton_sources
+from .sources import collect, is_notebook, skeleton_sources
 
 MAX_LISTED = 10_000  # pairs written to the CSV; the report says when more qualified
 
@@ -57,7 +57,7 @@ class SimilarityReport:
 
 def main(*, submissions: Path, out: Path, top: int = 20, threshold: float = 0.3,
          common: float = 0.1, jobs: int | None = None, skeleton: Path | None = None,
-         k: int = K, window: int = WINDOW, console=None) -> int:
+         k: int = K, window: int = WINDOW, console=None, assignment: str | None = None) -> int:
     """Write OUT/similarity.csv and OUT/similarity.html; returns the exit code (0)."""
     from rich.console import Console
 
@@ -70,7 +70,9 @@ def main(*, submissions: Path, out: Path, top: int = 20, threshold: float = 0.3,
     started = time.perf_counter()
     timings: dict[str, float] = {}
     steps = Steps(console)
-    subs = collect(Path(submissions), exclude=(Path(out),))
+    from .. import course
+    name = course.resolve(assignment)  # whose files, and which notebook, are compared
+    subs = collect(Path(submissions), exclude=(Path(out),), assignment=name)
     base = skeleton_sources(skeleton)
     masked = skeleton_hashes(base, k)
     timings["read"] = time.perf_counter() - started
@@ -92,7 +94,7 @@ def main(*, submissions: Path, out: Path, top: int = 20, threshold: float = 0.3,
     shown = {s for p in listed[:top] for s in (p.student_a, p.student_b)}
     report = SimilarityReport(
         submissions=len(prints), compared=int((ranking.sizes > 0).sum()),
-        notebooks=sum(any(f.name == NOTEBOOK for f in p.files) for p in prints),
+        notebooks=sum(any(is_notebook(f) for f in p.files) for p in prints),
         k=k, window=window, common_fraction=common, cutoff=ranking.cutoff,
         common_count=len(ranking.common), threshold=threshold, top=top,
         candidates=len(ranking.pairs), pairs=listed,

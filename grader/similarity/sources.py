@@ -17,13 +17,12 @@ from ..errors import GraderError, UsageError
 from ..run.discover import discover, student_id
 from ..run.stage import normalise_source, read_student_file
 
-NOTEBOOK = "notebook"  # the name a notebook's code cells are compared under
 MAX_NOTEBOOK_CODE = 1_000_000  # characters of code cells compared, as for a .py file
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    name: str  # as submitted ("layers.py"), or NOTEBOOK for a notebook's code cells
+    name: str  # as submitted: "layers.py", or the notebook's file name for its code cells
     text: str  # for a notebook: its code cells, each under a "# cell N" line
 
 
@@ -34,10 +33,13 @@ class Collected:
     notes: tuple[str, ...] = ()  # what could not be read, for the report
 
 
-def collect(root: Path, *, exclude: tuple[Path, ...] = ()) -> list[Collected]:
+def collect(root: Path, *, exclude: tuple[Path, ...] = (),
+            assignment: str = "") -> list[Collected]:
     """Every submission under ``root`` with the text of its files, sorted by student."""
+    from .. import course
     root = Path(root)
-    subs = discover(root, exclude=exclude)
+    subs = discover(root, assignment, exclude=exclude)
+    notebook_file = course.notebook_name(assignment)
     if not subs:
         raise UsageError("no submissions found (expected one folder per student, or an "
                          "LMS bulk download of layers.py files)", path=root)
@@ -52,7 +54,7 @@ def collect(root: Path, *, exclude: tuple[Path, ...] = ()) -> list[Collected]:
             if note:
                 notes.append(note)
         if sub.student in folders:
-            notebook, note = notebook_code(folders[sub.student])
+            notebook, note = notebook_code(folders[sub.student], notebook_file)
             if notebook is not None:
                 files.append(notebook)
             if note:
@@ -86,18 +88,18 @@ def _student_folders(root: Path, exclude: tuple[Path, ...]) -> dict[str, Path]:
             and os.path.realpath(e.path) not in excluded}
 
 
-def notebook_code(folder: Path) -> tuple[SourceFile | None, str | None]:
-    """The code cells of the student's notebook, if they handed one in."""
+def notebook_code(folder: Path, name: str | None = None) -> tuple[SourceFile | None, str | None]:
+    """The code cells of the student's notebook ``name``, if they handed one in."""
     from ..notebooks import intake
 
-    located = intake.locate(folder)
+    located = intake.locate(folder, name)
     if located.path is None:
         return None, None
     try:
         notebook, _ = intake.load(located.path)
     except GraderError as error:
         return None, f"{located.path.name}: {error}; not compared."
-    return SourceFile(NOTEBOOK, notebook_script(notebook)), None
+    return SourceFile(_notebook_label(name, located.path), notebook_script(notebook)), None
 
 
 def notebook_script(notebook) -> str:
@@ -132,8 +134,17 @@ def skeleton_sources(assignment: Path) -> list[SourceFile]:
                 path = Path(dirpath) / name
                 found.append(SourceFile(path.relative_to(assignment).as_posix(),
                                         path.read_text(encoding="utf-8", errors="replace")))
-    notebook = assignment / NOTEBOOK
-    if notebook.is_file():
-        import nbformat
-        found.append(SourceFile(NOTEBOOK, notebook_script(nbformat.read(notebook, as_version=4))))
+    import nbformat
+    for notebook in sorted(assignment.glob("*.ipynb")):  # every released notebook's cells
+        found.append(SourceFile(notebook.name,
+                                notebook_script(nbformat.read(notebook, as_version=4))))
     return found
+
+
+def _notebook_label(name: str | None, path: Path) -> str:
+    # The assignment's own spelling of the file, whatever case the student saved it in.
+    return name or path.name
+
+
+def is_notebook(source: SourceFile) -> bool:
+    return source.name.lower().endswith(".ipynb")
