@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from grader import paths
+from grader.run.worker_notes import SUBMITTED
 
 WORKER = paths.project_root() / "grader" / "run"
 
@@ -49,6 +50,8 @@ def test_placeholders_only_for_the_students_missing_imports(tmp_path):
     (tmp_path / "cs231n").mkdir()
     (tmp_path / "cs231n" / "__init__.py").write_text("")
     (tmp_path / "cs231n" / "layers.py").write_text(LAYERS)
+    # Staging lists the submission's own files for the worker (see stage.write_staged).
+    (tmp_path / SUBMITTED).write_text("cs231n/layers.py\tlayers.py\n")
     done = subprocess.run([sys.executable, "-I", "-c", PROGRAM, str(tmp_path) + "/",
                            str(WORKER)], check=False, capture_output=True, text=True,
                           timeout=60)
