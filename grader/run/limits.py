@@ -16,7 +16,8 @@ from .runtime import under as _under
 
 NOBODY = 65534
 HERE = Path(__file__).resolve().parent
-SHIPPED = ("zygote.py", "worker_main.py", "worker_notes.py", "wire.py", "confine.py")  # the only code a sandbox may run
+SHIPPED = ("zygote.py", "zygote_tools.py", "worker_main.py", "worker_notes.py", "wire.py",
+           "confine.py")  # the only code a sandbox may run
 # Where any user may create files: after each submission, what its own user left there is
 # removed (only when that user is the slot's own, so it can be told apart).
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")

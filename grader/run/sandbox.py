@@ -28,7 +28,7 @@ from . import cgroups, confine, levels
 from . import limits as policy
 from .levels import describe_level
 from .session import WorkerSession
-from .zygote import descendants
+from .zygote_tools import descendants
 
 __all__ = ["SandboxSlot", "WorkerSession", "describe_level"]
 
