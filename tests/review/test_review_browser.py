@@ -54,9 +54,17 @@ def page(browser):
 
 
 def _key(page, key: str) -> None:
-    """Press a key that leaves the page, and wait for the next one."""
+    """Press a key that leaves the page, and wait for the next one.
+
+    The key is pressed once the page's shortcuts are live: on a loaded machine a key
+    pressed before the deferred script ran would be lost."""
+    _ready(page)
     with page.expect_navigation():
         page.keyboard.press(key)
+
+
+def _ready(page) -> None:
+    page.wait_for_selector("html[data-keys=ready]", state="attached")
 
 
 def _shot(page, name: str) -> None:
@@ -72,6 +80,7 @@ def test_grading_the_review_queue_of_the_quiz_with_keys(live, fresh_quiz, page):
     page.click("text=Q1: Dropout forward >> xpath=../.. >> a")
     page.wait_for_selector("#decide")
     _shot(page, "review-question.png")
+    _ready(page)
     page.keyboard.press("p")
     page.keyboard.type("1.5")
     _key(page, "Enter")  # a partial
