@@ -50,6 +50,17 @@ class AnswerFile:
         return self.sections.get(qid)
 
 
+# A short answer that says there is no answer ("n/a", "idk", "?", "不知道").
+_NOTHING = re.compile(r"^\W*(?:n/?a|none|idk|i don'?t know|no idea|skip(?:ped)?|todo|tbd|"
+                      r"\?+|-+|不会|不知道)\W*$", re.IGNORECASE)
+
+
+def no_answer(section: Section | None) -> bool:
+    """True when ``section`` is absent, blank, or only says that there is no answer."""
+    return section is None or section.is_blank or (
+        len(section.text) < 200 and bool(_NOTHING.match(section.text.strip())))
+
+
 def question_id(digits: str) -> str:
     """``007`` -> ``q7`` without ``int()``, which refuses 4,300 digits and more; a number
     too long to be a question gives an id no question has."""

@@ -18,13 +18,11 @@ import re
 from dataclasses import replace
 
 from . import feedback
-from .answers import Section
+from .answers import Section, no_answer
 from .model import Form, Question
 from .prose import NEGATION
 from .result import Part, QuestionResult
 
-_NOTHING = re.compile(r"^\W*(?:n/?a|none|idk|i don'?t know|no idea|skip(?:ped)?|todo|tbd|"
-                      r"\?+|-+)\W*$", re.IGNORECASE)
 _PIECES = re.compile(r"(?<=[.;!?])\s+|\n+")
 _CLAUSE = re.compile(r"[:;]|,\s|\bbut\b|—")
 
@@ -116,8 +114,7 @@ def grade_claims(question: Question, section: Section | None) -> QuestionResult:
     pts = question.points
     base = QuestionResult(question.id, "missing", 0.0, pts,
                           answer=section.text if section else "")
-    if section is None or section.is_blank or (len(section.text) < 200 and
-                                               _NOTHING.match(section.text.strip())):
+    if no_answer(section):
         return replace(base, messages=(feedback.message("missing", question),))
     text = section.text
     pieces = [p.strip() for p in _PIECES.split(text) if p.strip()]

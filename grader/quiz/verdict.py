@@ -9,14 +9,13 @@ checker's reading shown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import lru_cache
 
 import sympy as sp
 
 from . import feedback
-from .answers import Section
+from .answers import Section, no_answer
 from .equivalence import DIFFERENT, EQUAL, compare
 from .extract import find_spans
 from .model import Form, Policy, Question
@@ -25,9 +24,6 @@ from .prose import ProseFacts, read_prose
 from .reading import Reading, read_formulas
 from .result import QuestionResult
 from .symbols import MATMUL, Vocab
-
-_NOTHING = re.compile(r"^\W*(?:n/?a|none|idk|i don'?t know|no idea|skip(?:ped)?|todo|tbd|"
-                      r"\?+|-+|不会|不知道)\W*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=64)
@@ -109,8 +105,7 @@ def grade_formula(question: Question, section: Section | None, *, policy: Policy
     pts = question.points
     base = QuestionResult(question.id, "missing", 0.0, pts,
                           answer=section.text if section else "")
-    if section is None or section.is_blank or (len(section.text) < 200 and
-                                               _NOTHING.match(section.text.strip())):
+    if no_answer(section):
         return replace(base, messages=(feedback.message("missing", question),))
     complement = facts.says("complement")
     reading = _read(question, section, facts, drop=complement, carry=carry)
