@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import tomllib
+from corpus_cases import Case, toml_cases
 
 from grader.quiz.answers import Section
 from grader.quiz.grade import grade_question
@@ -26,23 +25,12 @@ QUIZ = load_quiz(ROOT / "quizzes" / "conv")
 MAX_REVIEW = 0.20  # the claims questions send every unrecognised statement to a person
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    qid: str
-    answer: str
-    expect: str
-    form: str = ""
-    tag: str = ""
 
 
 def cases() -> list[Case]:
     out = []
     for path in sorted(CORPUS.glob("q*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for n, case in enumerate(data["case"]):
-            out.append(Case(f"{path.stem}[{n}]", path.stem, case["answer"], case["expect"],
-                            case.get("form", ""), case.get("tag", "")))
+        out += toml_cases(path)
     return out
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import tomllib
+from corpus_cases import Case, toml_cases
 
 from grader.quiz.answers import Section, read_answer
 from grader.quiz.grade import grade_answer, grade_question
@@ -26,14 +25,6 @@ QUIZ = load_quiz(ROOT / "quizzes" / "quiz8")
 MAX_REVIEW = 0.10
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    qid: str
-    answer: str
-    expect: str
-    form: str = ""
-    tag: str = ""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -58,10 +49,7 @@ def cases() -> list[Case]:
         if path.stem == "q4" and not sandbox_runs():
             print("no sandbox on this machine: the Q4 answers are left out")
             continue
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for n, case in enumerate(data["case"]):
-            out.append(Case(f"{path.stem}[{n}]", path.stem, case["answer"], case["expect"],
-                            case.get("form", ""), case.get("tag", "")))
+        out += toml_cases(path)
     for path in sorted((CORPUS / "files").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         expected = dict(re.findall(r"(q\d)=(\w+)", text.split("\n", 1)[0]))
