@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..reports.feedback_md import inline
 from ..reports.summary import display
-from ..reports.words import graded_files, split_notes, status_text
+from ..reports.words import graded_files, grader_notes, split_notes, status_text
 from ..results import SubmissionResult
 
 HIDDEN = ("Hidden tests: the grader also runs tests that are not shown here (more inputs and "
@@ -29,10 +29,9 @@ def _score(result: SubmissionResult) -> str:
 
 def _problem(result: SubmissionResult) -> list[str]:
     """Why no check could run at all (nothing found, a syntax error, an exit at import)."""
-    notes, output = split_notes(result.output)
     if result.status == "graded":  # the scores say it all, but not what the grader noted
-        shown = [line for line in output.splitlines() if line.startswith("Note: ")]
-        return shown + [f"Note: {note}" for note in notes]
+        return [f"Note: {note}" for note in grader_notes(result.output)]
+    notes, output = split_notes(result.output)
     details = output.splitlines()[1:]  # the first line repeats the score
     return [status_text(result), *details, *(f"Note: {note}" for note in notes)]
 

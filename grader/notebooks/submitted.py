@@ -113,7 +113,7 @@ def _prepare(scratch: Path, code_root: Path | None, student_dir: Path) -> None:
         from ..run.stage import read_student_file
         _copy_tree(assignment_dir() / "cs231n", scratch / "cs231n")
         from .. import course
-        from ..run.worker_notes import SUBMITTED
+        from ..run.worker_notes import SUBMITTED, submitted_text
         submitted = []
         for name, rel in course.layout("").files:
             for candidate in (student_dir / name, student_dir / rel):
@@ -122,9 +122,9 @@ def _prepare(scratch: Path, code_root: Path | None, student_dir: Path) -> None:
                 if _regular(candidate) and not any(
                         os.path.islink(student_dir / p) for p in parts if str(p) != "."):
                     (scratch / rel).write_bytes(read_student_file(candidate))
-                    submitted.append(f"{rel}\t{name}\n")
+                    submitted.append((rel, name))
                     break
-        (scratch / SUBMITTED).write_text("".join(submitted), encoding="utf-8")
+        (scratch / SUBMITTED).write_text(submitted_text(submitted), encoding="utf-8")
     for staged_name, ours in _STAGED.items():
         shutil.copyfile(Path(__file__).with_name(ours), scratch / staged_name)
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..results import STATUSES, SubmissionResult
 from .files import atomic_write
 from .gradebook import test_names
-from .words import adjustment_text, sandbox_text, split_notes, status_label
+from .words import adjustment_text, grader_notes, sandbox_text, status_label
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CSS = """
@@ -105,8 +105,7 @@ def render(results: list[SubmissionResult], *, folders: dict[str, str], facts) -
 def _notes(result: SubmissionResult, shown: int = 3) -> str:
     """The grader's notes on a submission (a convention assumed, an import skipped), so a
     TA sees from the class page which feedback says more than the tests."""
-    notes = [line[len("Note: "):] for line in (result.output or "").splitlines()
-             if line.startswith("Note: ")] + split_notes(result.output)[0]
+    notes = grader_notes(result.output)
     items = "".join(f'<div class="msg">{esc(note[:300])}</div>' for note in notes[:shown])
     more = len(notes) - shown
     return items + (f'<span class="muted">and {more} more</span>' if more > 0 else "")

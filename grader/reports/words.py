@@ -116,6 +116,16 @@ def _others_ran(result, file: str) -> str:
             f"{'its' if one else 'their'} checks ran and are scored below")
 
 
+JUDGE_NOTE = "Note: "  # how the judge's summary marks a line of its own (judge.py)
+
+
+def grader_notes(output: str) -> list[str]:
+    """Every note the grader left on a result: the judge's "Note:" lines, then the worker's."""
+    notes, rest = split_notes(output)
+    return [line[len(JUDGE_NOTE):] for line in rest.splitlines()
+            if line.startswith(JUDGE_NOTE)] + notes
+
+
 def split_notes(output: str) -> tuple[list[str], str]:
     """(the grader's notes as sentences, the summary without them).
 

@@ -33,7 +33,7 @@ from ..results import STATUSES, SubmissionResult, TestResult
 from ..suites import contexts
 from ..suites.plugin import JudgePlugin, Outcome
 from .local_session import LocalSession
-from .model import Layout, StagedSubmission
+from .model import Layout, StagedSubmission, default_layout
 from .proxy import SYNTAX_ERRORS, Failure, Stopped, Student, StudentRaised, clean
 
 log = logging.getLogger(__name__)
@@ -172,14 +172,9 @@ class SubmissionState:
 
 def _absent(staged: StagedSubmission) -> tuple[tuple[str, str], ...]:
     """The optional files not graded, with what the grader used in their place."""
-    layout = staged.layout or _default_layout()
+    layout = staged.layout or default_layout()
     return tuple((name, instead) for name, instead in layout.when_absent
                  if name not in staged.files)
-
-
-def _default_layout() -> Layout:
-    from .. import course
-    return course.layout("")
 
 
 def _import_status(failure: Failure, events) -> str:
@@ -282,7 +277,7 @@ class _Batch:
 
     def _open(self, state: SubmissionState) -> None:
         staged = state.staged
-        layout = staged.layout or _default_layout()
+        layout = staged.layout or default_layout()
         missing = [name for name in layout.required if name not in staged.files]
         if missing:
             found = " ".join(staged.problems)
@@ -327,7 +322,7 @@ class _Batch:
         """
         if outcome.recheck is None or state.student is None:
             return False
-        reference = self.reference.like(state.student, state.staged.layout or _default_layout())
+        reference = self.reference.like(state.student, state.staged.layout or default_layout())
         if reference is None:
             return False
         stream = np.random.get_state()

@@ -31,6 +31,13 @@ class Layout:
         return self.paths[name].removesuffix(".py").replace("/", ".")
 
 
+def default_layout() -> Layout:
+    """The files of the assignment GRADER_ASSIGNMENT (or the course's only one) names, for
+    callers handed no layout."""
+    from ..course import layout
+    return layout("")
+
+
 @dataclass(frozen=True)
 class Submission:
     """One student's submission as found on disk (nothing read or run yet)."""

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from ..errors import InternalError
 from .discover import MAX_FILE_BYTES
-from .model import Layout, StagedSubmission, Submission
-from .worker_notes import SUBMITTED
+from .model import Layout, StagedSubmission, Submission, default_layout
+from .worker_notes import SUBMITTED, submitted_text
 
 _COOKIE = re.compile(rb"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
 _SKIP = ("__pycache__",)
@@ -143,7 +143,7 @@ def suite_version(*folders: Path) -> str:
 
 def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
     """Read and normalise the student's files; problems found here join discovery's."""
-    layout = sub.layout or _default_layout()
+    layout = sub.layout or default_layout()
     texts: dict[str, bytes] = {}
     problems = list(sub.problems)
     digest = hashlib.sha256()
@@ -171,11 +171,6 @@ def prepare(sub: Submission, *, suite: str = "") -> PreparedSubmission:
         digest.update(b"problem\0" + problem.encode("utf-8", "backslashreplace"))
     digest.update(b"suite\0" + suite.encode())
     return PreparedSubmission(sub.student, texts, tuple(problems), digest.hexdigest(), layout)
-
-
-def _default_layout() -> Layout:
-    from .. import course
-    return course.layout("")
 
 
 def read_student_file(path: Path) -> bytes:
@@ -229,13 +224,13 @@ def write_staged(prepared: PreparedSubmission, dest: Path,
     with by an earlier worker cannot redirect a write.
     """
     dest = Path(dest)
-    layout = prepared.layout or _default_layout()
+    layout = prepared.layout or default_layout()
     files = {rel: data for rel, data in support.files}
     for name, text in prepared.texts.items():
         files[layout.paths[name]] = text
     # Which staged files are the student's, for the worker's messages and import notes.
-    files[SUBMITTED] = "".join(f"{layout.paths[name]}\t{name}\n" for name in layout.names
-                               if name in prepared.texts).encode()
+    files[SUBMITTED] = submitted_text((layout.paths[name], name) for name in layout.names
+                                      if name in prepared.texts).encode()
     folders = {os.path.dirname(rel) for rel in files}
     folders |= {os.path.dirname(f) for f in folders if f}
     _remove_unexpected(dest, "", set(files), folders)

@@ -36,6 +36,11 @@ _IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))")
 _CATCHES_IMPORT = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
+def submitted_text(files) -> str:
+    """The SUBMITTED file for (path in the package, name the student knows) pairs."""
+    return "".join(f"{path}\t{shown}\n" for path, shown in files)
+
+
 def student_modules(root: str) -> dict[str, str]:
     """The submission's own files under ``root``: staged path -> the name the student knows."""
     try:
