@@ -126,3 +126,21 @@ def test_numpy_1_code_is_named_with_the_version_that_removed_it(grade):
         assert "the grader runs NumPy" in feedback
     else:  # only deprecated in this NumPy: the code runs and is right
         assert result.score == 100
+
+
+def test_reading_the_docstring_is_bounded_whatever_the_student_wrote():
+    from assignments.dropout.suite.conventions import DOC_READ, documented
+
+    def with_doc(doc: str) -> bytes:
+        return f'def dropout_forward(x, dropout_param):\n    """{doc}"""\n'.encode()
+
+    said = "We drop each neuron output with probability p."
+    assert documented(with_doc(said)) == "drop"
+    # Only the docstring's start is read: what comes after it is never scanned (a
+    # docstring of "drop drop ..." without a full stop would cost the judge hours).
+    assert documented(with_doc("x" * DOC_READ + said)) is None
+    assert documented(with_doc("drop " * 400_000)) is None
+    nested = b"x = " + b"(" * 100_000 + b")" * 100_000 + b"\n"
+    assert documented(nested) is None  # too deep to parse: left to the checks
+    assert documented(LAYERS_2017.encode()) == "drop"
+    assert documented(LAYERS.encode()) == "keep"

@@ -41,6 +41,7 @@ MIXED_NOTE = ("Note: your dropout_forward's docstring says p is the DROP probabi
               "it was graded as this assignment's keep probability. Make the docstring say "
               "what the code does.")
 PROBE_P = 0.25
+DOC_READ = 2000  # characters of dropout_forward's docstring read for what p means
 
 
 def documented(source: bytes | None) -> str | None:
@@ -49,11 +50,13 @@ def documented(source: bytes | None) -> str | None:
         return None
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the checks report it
         return None
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == "dropout_forward":
-            doc = ast.get_docstring(node) or ""
+            # The skeleton says what p is in its first lines; a docstring of any length
+            # must not cost the judge more than that (the patterns scan to a full stop).
+            doc = (ast.get_docstring(node) or "")[:DOC_READ]
             drop, keep = _DROP.search(doc), _KEEP.search(doc)
             if drop and not keep:
                 return "drop"
